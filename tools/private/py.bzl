@@ -1,0 +1,93 @@
+"""Implementation of the macros in //tools:defs.bzl."""
+
+_PYTEST_MAIN = "//tools/private:pytest_main.py"
+_MYPY_MAIN = "//tools/private:mypy_main.py"
+_RUFF_MAIN = "//tools/private:ruff_main.py"
+_PACKAGE_MAIN = "//tools/private:package_check.py"
+
+def floe_py_library(name, srcs = None, data = [], imports = ["src"], **kwargs):
+    """A typed floe library: sources under src/, importable by its top-level name."""
+    if srcs == None:
+        srcs = native.glob(["src/**/*.py"])
+    native.py_library(
+        name = name,
+        srcs = srcs,
+        data = data + native.glob(["src/**/py.typed"]),
+        imports = imports,
+        srcs_version = "PY3",
+        **kwargs
+    )
+
+def floe_py_test(name, srcs, deps = [], args = [], ignore_warnings = [], size = "small", **kwargs):
+    """pytest over `srcs`. Zero collected tests fail; every warning is an error.
+
+    ignore_warnings: message regexes of third-party warnings to tolerate (exact ones, never all).
+    """
+    native.py_test(
+        name = name,
+        srcs = srcs + [_PYTEST_MAIN],
+        main = _PYTEST_MAIN,
+        args = ["--ignore-warning=" + w for w in ignore_warnings] +
+               ["$(rootpaths %s)" % s for s in srcs] + args,
+        deps = deps,
+        python_version = "PY3",
+        srcs_version = "PY3",
+        size = size,
+        **kwargs
+    )
+
+def floe_mypy_test(name, package, deps, size = "small", **kwargs):
+    """mypy --strict over the import package `package` and the floe code it imports."""
+    native.py_test(
+        name = name,
+        srcs = [_MYPY_MAIN],
+        main = _MYPY_MAIN,
+        args = ["--package", package],
+        deps = deps,
+        python_version = "PY3",
+        srcs_version = "PY3",
+        size = size,
+        **kwargs
+    )
+
+def floe_ruff_test(name, srcs, size = "small", **kwargs):
+    """ruff check and ruff format --check over `srcs`, with the repository's ruff.toml."""
+    native.py_test(
+        name = name,
+        srcs = [_RUFF_MAIN],
+        main = _RUFF_MAIN,
+        data = srcs + ["//:ruff.toml"],
+        args = ["--config", "$(rootpath //:ruff.toml)"] + ["$(rootpaths %s)" % s for s in srcs],
+        python_version = "PY3",
+        srcs_version = "PY3",
+        size = size,
+        **kwargs
+    )
+
+def floe_package_test(name, import_name, tests, allowed_floe_deps = [], size = "small", **kwargs):
+    """Checks a package's import boundaries and builds its wheel offline to audit its metadata.
+
+    import_name: the package's top-level module (floe_config).
+    tests: a filegroup of the package's test sources (their imports are checked too).
+    allowed_floe_deps: the floe import names this package may depend on (DESIGN.md: down only).
+    """
+    files = native.glob(
+        ["pyproject.toml", "README.md", "src/**"],
+        exclude = ["**/__pycache__/**"],
+    )
+    native.py_test(
+        name = name,
+        srcs = [_PACKAGE_MAIN],
+        main = _PACKAGE_MAIN,
+        data = files + [tests],
+        args = [
+            "--package-dir",
+            native.package_name(),
+            "--import-name",
+            import_name,
+        ] + ["--allow=" + d for d in allowed_floe_deps],
+        python_version = "PY3",
+        srcs_version = "PY3",
+        size = size,
+        **kwargs
+    )

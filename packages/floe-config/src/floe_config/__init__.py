@@ -2,12 +2,98 @@
 
 Schema, ``${VAR:default}`` interpolation, validation with precise errors, and the versioned
 CompiledArtifacts that floe-dagster reads. Imports no other floe package, and no dagster.
+
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "floe.yaml").write_text("name: demo\\n")
+>>> load_config(folder / "floe.yaml", env={}).name
+'demo'
 """
 
+from floe_config._artifacts import DEFAULT_ARTIFACT_NAME as DEFAULT_ARTIFACT_NAME
+from floe_config._artifacts import SCHEMA_VERSION as SCHEMA_VERSION
+from floe_config._artifacts import ArtifactVariable as ArtifactVariable
+from floe_config._artifacts import CompiledArtifacts as CompiledArtifacts
+from floe_config._artifacts import compile_artifacts as compile_artifacts
+from floe_config._artifacts import read_artifacts as read_artifacts
+from floe_config._artifacts import resolve as resolve
+from floe_config._artifacts import write_artifacts as write_artifacts
 from floe_config._errors import ConfigIssue as ConfigIssue
 from floe_config._errors import FloeConfigError as FloeConfigError
+from floe_config._interpolate import VariableUse as VariableUse
+from floe_config._jsonschema import artifacts_json_schema as artifacts_json_schema
+from floe_config._jsonschema import floe_yaml_json_schema as floe_yaml_json_schema
+from floe_config._loader import load_config as load_config
+from floe_config._model import Catalog as Catalog
+from floe_config._model import Compute as Compute
+from floe_config._model import ConfigSource as ConfigSource
+from floe_config._model import FloeConfig as FloeConfig
+from floe_config._model import Lineage as Lineage
+from floe_config._model import Observability as Observability
+from floe_config._model import Storage as Storage
+from floe_config._model import Traces as Traces
+from floe_config._model_orchestration import AssetConfig as AssetConfig
+from floe_config._model_orchestration import AssetSensor as AssetSensor
+from floe_config._model_orchestration import Backfill as Backfill
+from floe_config._model_orchestration import BackfillPolicy as BackfillPolicy
+from floe_config._model_orchestration import BatchJob as BatchJob
+from floe_config._model_orchestration import CustomSensor as CustomSensor
+from floe_config._model_orchestration import DbtOrchestration as DbtOrchestration
+from floe_config._model_orchestration import EagerCondition as EagerCondition
+from floe_config._model_orchestration import FileWatcherSensor as FileWatcherSensor
+from floe_config._model_orchestration import OnCronCondition as OnCronCondition
+from floe_config._model_orchestration import OnMissingCondition as OnMissingCondition
+from floe_config._model_orchestration import OpsJob as OpsJob
+from floe_config._model_orchestration import Orchestration as Orchestration
+from floe_config._model_orchestration import RunStatusSensor as RunStatusSensor
+from floe_config._model_orchestration import Schedule as Schedule
+from floe_config._model_partitions import DynamicPartitions as DynamicPartitions
+from floe_config._model_partitions import MultiPartitions as MultiPartitions
+from floe_config._model_partitions import PartitionRef as PartitionRef
+from floe_config._model_partitions import StaticPartitions as StaticPartitions
+from floe_config._model_partitions import TimeWindowPartitions as TimeWindowPartitions
 
 __all__ = [
+    "DEFAULT_ARTIFACT_NAME",
+    "SCHEMA_VERSION",
+    "ArtifactVariable",
+    "AssetConfig",
+    "AssetSensor",
+    "Backfill",
+    "BackfillPolicy",
+    "BatchJob",
+    "Catalog",
+    "CompiledArtifacts",
+    "Compute",
     "ConfigIssue",
+    "ConfigSource",
+    "CustomSensor",
+    "DbtOrchestration",
+    "DynamicPartitions",
+    "EagerCondition",
+    "FileWatcherSensor",
+    "FloeConfig",
     "FloeConfigError",
+    "Lineage",
+    "MultiPartitions",
+    "Observability",
+    "OnCronCondition",
+    "OnMissingCondition",
+    "OpsJob",
+    "Orchestration",
+    "PartitionRef",
+    "RunStatusSensor",
+    "Schedule",
+    "StaticPartitions",
+    "Storage",
+    "TimeWindowPartitions",
+    "Traces",
+    "VariableUse",
+    "artifacts_json_schema",
+    "compile_artifacts",
+    "floe_yaml_json_schema",
+    "load_config",
+    "read_artifacts",
+    "resolve",
+    "write_artifacts",
 ]

@@ -1,0 +1,291 @@
+"""Checks across keys (FR-017, 029, 035, 043, 047): every reference resolves, backfill ranges fit
+their partitions, names do not clash. They read the interpolated tree defensively, so they run
+(and report) even when some sections failed type validation."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from floe_config._errors import ConfigIssue
+from floe_config._model_partitions import default_fmt, parse_partition_date
+from floe_config._types import cron_is_valid, suggest
+from floe_config._yaml import Path, RawDocument
+
+_SELECTION_KEY = re.compile(r"(?:key|asset):([^\s()]+)")
+_SELECTION_GROUP = re.compile(r"group:([^\s()]+)")
+_SELECTION_WORD = re.compile(r"(?<![\w:*])([A-Za-z_][\w*/-]*)(?![\w:])")
+_KEYWORDS = {"and", "or", "not"}
+_POSITIVE_ARG = re.compile(r"retention|_days$|_hours$|_seconds$|batch_size|interval")
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _entries(section: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, entry in _mapping(section).items():
+        if isinstance(entry, dict):
+            yield name, entry
+
+
+class _Checker:
+    def __init__(self, document: RawDocument, data: Any, base_package: str | None) -> None:
+        self.doc = document
+        self.data = _mapping(data)
+        self.orchestration = _mapping(self.data.get("orchestration"))
+        self.jobs = _mapping(self.orchestration.get("jobs"))
+        self.partitions = _mapping(self.orchestration.get("partitions"))
+        self.base_package = base_package
+        self.issues: list[ConfigIssue] = []
+
+    def add(self, path: Path, code: str, message: str, hint: str | None = None) -> None:
+        self.issues.append(self.doc.issue(path, code, message, hint))
+
+    def reference(self, path: Path, name: Any, known: dict[str, Any], what: str) -> bool:
+        if not isinstance(name, str) or name in known:
+            return isinstance(name, str)
+        near = suggest(name, known)
+        if near:
+            hint = f"did you mean '{near}'?"
+        elif known:
+            hint = f"define it under orchestration.{what}s, or use one of: {', '.join(known)}"
+        else:
+            hint = f"define it under orchestration.{what}s"
+        self.add(path, f"unknown_{what}", f"unknown {what} '{name}'", hint)
+        return False
+
+    def run(self) -> list[ConfigIssue]:
+        root: Path = ("orchestration",)
+        for name, schedule in _entries(self.orchestration.get("schedules")):
+            self.reference((*root, "schedules", name, "job"), schedule.get("job"), self.jobs, "job")
+        for name, sensor in _entries(self.orchestration.get("sensors")):
+            here = (*root, "sensors", name)
+            self.reference((*here, "job"), sensor.get("job"), self.jobs, "job")
+            watched = sensor.get("watched_jobs")
+            if sensor.get("type") == "run_status" and isinstance(watched, list):
+                for index, job in enumerate(watched):
+                    self.reference((*here, "watched_jobs", index), job, self.jobs, "job")
+            self.positive_args((*here, "args"), sensor.get("args"))
+        for name, job in _entries(self.jobs):
+            if job.get("type") == "ops":
+                self.positive_args((*root, "jobs", name, "args"), job.get("args"))
+        self.assets()
+        self.multi_dimensions()
+        self.backfills()
+        self.instigator_names()
+        self.modules()
+        self.dbt()
+        return self.issues
+
+    def positive_args(self, path: Path, args: Any) -> None:
+        for key, value in _mapping(args).items():
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if _POSITIVE_ARG.search(key) and number and value <= 0:
+                self.add(
+                    (*path, key),
+                    "must_be_positive",
+                    f"{key} must be greater than 0, found {value}",
+                    "a retention, interval or batch size of zero or less would remove "
+                    "everything or never run",
+                )
+
+    def assets(self) -> None:
+        for pattern, config in _entries(self.orchestration.get("assets")):
+            here = ("orchestration", "assets", pattern)
+            partition = config.get("partitions")
+            if partition is not None:
+                self.reference((*here, "partitions"), partition, self.partitions, "partition")
+            elif config.get("backfill_policy") is not None:
+                self.add(
+                    (*here, "backfill_policy"),
+                    "backfill_policy_without_partitions",
+                    f"a backfill policy applies to partitioned assets, but '{pattern}' has "
+                    "no partitions",
+                    "add 'partitions: <name>' or remove backfill_policy",
+                )
+
+    def multi_dimensions(self) -> None:
+        for name, partition in _entries(self.partitions):
+            if partition.get("type") != "multi":
+                continue
+            for dim, ref in _mapping(partition.get("dimensions")).items():
+                path = ("orchestration", "partitions", name, "dimensions", dim)
+                if not isinstance(ref, str):
+                    continue
+                if ref == name:
+                    self.add(path, "nested_multi", f"partition '{name}' names itself as a dimension")
+                elif self.reference(path, ref, self.partitions, "partition"):
+                    target = _mapping(self.partitions.get(ref))
+                    if target.get("type") == "multi":
+                        self.add(
+                            path,
+                            "nested_multi",
+                            f"dimension '{dim}' names multi partition '{ref}'; a dimension must "
+                            "be time_window, static or dynamic",
+                        )
+
+    def instigator_names(self) -> None:
+        schedules = _mapping(self.orchestration.get("schedules"))
+        for name in _mapping(self.orchestration.get("sensors")):
+            if name in schedules:
+                self.add(
+                    ("orchestration", "sensors", name),
+                    "duplicate_name",
+                    f"'{name}' names both a schedule and a sensor; Dagster needs distinct names",
+                    "rename one of them",
+                )
+
+    def modules(self) -> None:
+        modules = self.orchestration.get("asset_modules")
+        if not isinstance(modules, list) or self.base_package is not None:
+            return
+        for index, module in enumerate(modules):
+            if isinstance(module, str) and module.startswith("."):
+                self.add(
+                    ("orchestration", "asset_modules", index),
+                    "relative_module_outside_package",
+                    f"relative module path '{module}', but floe.yaml is not inside a Python "
+                    "package",
+                    "add an __init__.py next to floe.yaml, or write the absolute module path",
+                )
+
+    def dbt(self) -> None:
+        dbt = self.orchestration.get("dbt")
+        if not isinstance(dbt, dict) or dbt.get("manifest_path") or dbt.get("project_dir"):
+            return
+        transforms = _mapping(_mapping(self.data.get("transforms")).get("dbt"))
+        if not transforms.get("project_dir"):
+            self.add(
+                ("orchestration", "dbt"),
+                "missing_manifest_path",
+                "orchestration.dbt needs manifest_path (or a dbt project_dir to find it in)",
+                "add manifest_path: dbt/target/manifest.json",
+            )
+
+    # --- backfills -----------------------------------------------------------------------------
+
+    def job_partitions(self, job: dict[str, Any]) -> set[str]:
+        """Partition names of the asset patterns a job's selection can reach (best effort)."""
+        keys: set[str] = set()
+        groups: set[str] = set()
+        for item in job.get("selection") or []:
+            if not isinstance(item, str):
+                continue
+            keys.update(_SELECTION_KEY.findall(item))
+            groups.update(_SELECTION_GROUP.findall(item))
+            stripped = _SELECTION_KEY.sub(" ", _SELECTION_GROUP.sub(" ", item))
+            keys.update(
+                w for w in _SELECTION_WORD.findall(stripped.replace("+", " ")) if w not in _KEYWORDS
+            )
+        found = set()
+        for pattern, config in _entries(self.orchestration.get("assets")):
+            partition = config.get("partitions")
+            if not isinstance(partition, str):
+                continue
+            by_key = any(fnmatch.fnmatchcase(k, pattern) or fnmatch.fnmatchcase(pattern, k) for k in keys)
+            if by_key or config.get("group_name") in groups:
+                found.add(partition)
+        return found
+
+    def backfills(self) -> None:
+        for name, backfill in _entries(self.orchestration.get("backfills")):
+            here = ("orchestration", "backfills", name)
+            job_name = backfill.get("job")
+            if not self.reference((*here, "job"), job_name, self.jobs, "job"):
+                continue
+            job = _mapping(self.jobs.get(job_name))
+            if job.get("type") == "ops":
+                self.add(
+                    (*here, "job"),
+                    "backfill_needs_batch_job",
+                    f"job '{job_name}' is an ops job; only batch jobs over partitioned assets "
+                    "can be backfilled",
+                )
+                continue
+            for partition_name in sorted(self.job_partitions(job)):
+                definition = _mapping(self.partitions.get(partition_name))
+                self.backfill_fits(here, backfill, partition_name, definition)
+
+    def backfill_fits(
+        self, here: Path, backfill: dict[str, Any], name: str, definition: dict[str, Any]
+    ) -> None:
+        kind = definition.get("type")
+        keys = backfill.get("partitions")
+        window = _mapping(backfill.get("partition_range"))
+        if kind == "static":
+            allowed = [str(k) for k in definition.get("partition_keys") or []]
+            if window:
+                self.add(
+                    (*here, "partition_range"),
+                    "backfill_kind_mismatch",
+                    f"partition '{name}' is static; a range does not apply to it",
+                    f"list keys instead: partitions: [{', '.join(allowed[:3])}]",
+                )
+            for index, key in enumerate(keys if isinstance(keys, list) else []):
+                if str(key) not in allowed:
+                    near = suggest(str(key), allowed)
+                    self.add(
+                        (*here, "partitions", index),
+                        "unknown_partition_key",
+                        f"'{key}' is not a key of partition '{name}' ({', '.join(allowed)})",
+                        f"did you mean '{near}'?" if near else None,
+                    )
+        elif kind == "time_window":
+            self.time_backfill(here, window, keys, name, definition)
+
+    def time_backfill(
+        self,
+        here: Path,
+        window: dict[str, Any],
+        keys: Any,
+        name: str,
+        definition: dict[str, Any],
+    ) -> None:
+        cron = definition.get("cron_schedule", "0 0 * * *")
+        if not isinstance(cron, str) or not cron_is_valid(cron):
+            return
+        fmt = definition.get("fmt") or default_fmt(cron)
+        first = parse_partition_date(str(definition.get("start")), fmt)
+        last = parse_partition_date(str(definition["end"]), fmt) if definition.get("end") else None
+        if first is None:
+            return
+        points: list[tuple[Path, Any]] = []
+        if window:
+            points = [((*here, "partition_range", k), window.get(k)) for k in ("start", "end")]
+        elif isinstance(keys, list):
+            points = [((*here, "partitions", i), key) for i, key in enumerate(keys)]
+        parsed: list[datetime] = []
+        for path, value in points:
+            when = parse_partition_date(str(value), fmt)
+            if when is None:
+                self.add(
+                    path,
+                    "invalid_partition_date",
+                    f"'{value}' does not match partition '{name}' format '{fmt}'",
+                    f"write it as {first.strftime(fmt)!r}",
+                )
+                continue
+            parsed.append(when)
+            if when < first or (last is not None and when > last):
+                bounds = f"{first.strftime(fmt)} .. {last.strftime(fmt) if last else 'now'}"
+                self.add(
+                    path,
+                    "backfill_out_of_range",
+                    f"'{value}' is outside partition '{name}' ({bounds})",
+                    "move the range inside the partition definition",
+                )
+        if window and len(parsed) == 2 and parsed[0] > parsed[1]:
+            self.add(
+                (*here, "partition_range", "end"),
+                "start_after_end",
+                f"end '{window.get('end')}' is before start '{window.get('start')}'",
+                "swap start and end",
+            )
+
+
+def cross_check(document: RawDocument, data: Any, *, base_package: str | None) -> list[ConfigIssue]:
+    return _Checker(document, data, base_package).run()

@@ -1,0 +1,150 @@
+"""load_config: floe.yaml -> validated FloeConfig, with every problem reported at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from floe_config._checks import cross_check
+from floe_config._errors import ConfigIssue, FloeConfigError
+from floe_config._interpolate import interpolate
+from floe_config._model import ConfigSource, FloeConfig
+from floe_config._pydantic_errors import translate
+from floe_config._schema_walk import restore_texts
+from floe_config._yaml import RawDocument, parse_yaml, render_path
+
+
+def base_package_of(directory: FsPath) -> str | None:
+    """The dotted package a directory is, walking up while ``__init__.py`` files exist."""
+    parts: list[str] = []
+    current = directory.resolve()
+    while (current / "__init__.py").is_file() and current.parent != current:
+        parts.append(current.name)
+        current = current.parent
+    return ".".join(reversed(parts)) or None
+
+
+def read_document(path: FsPath, *, display: str | None = None) -> RawDocument:
+    name = display or path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FloeConfigError(
+            [
+                ConfigIssue(
+                    code="file_not_found",
+                    path="",
+                    message=f"no such file: {path}",
+                    file=name,
+                    hint="pass the path of your floe.yaml",
+                )
+            ]
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise FloeConfigError(
+            [
+                ConfigIssue(
+                    code="unreadable_file",
+                    path="",
+                    message=f"cannot read {path}: {error}",
+                    file=name,
+                    hint="floe.yaml must be a readable UTF-8 text file",
+                )
+            ]
+        ) from error
+    return parse_yaml(text, file=name)
+
+
+def check_document(
+    document: RawDocument,
+    *,
+    env: Mapping[str, str] | None,
+    file: FsPath,
+    base_package: str | None,
+) -> FloeConfig | None:
+    """Interpolate, validate and cross-check one document; raise with every problem found.
+
+    With ``env=None`` (compile time) placeholders take their defaults, and values behind a
+    variable without a default are not judged; the result is then ``None`` if one of those
+    kept the document from validating.
+    """
+    interpolated = interpolate(document, env=env)
+    issues: list[ConfigIssue] = list(interpolated.issues)
+    data: Any = restore_texts(FloeConfig, interpolated.data, interpolated.texts)
+    config: FloeConfig | None = None
+    try:
+        config = FloeConfig.model_validate(data)
+    except ValidationError as error:
+        issues += translate(error, document=document, data=data, root=FloeConfig)
+    reported = {issue.path for issue in issues}
+    issues += [
+        issue
+        for issue in cross_check(document, data, base_package=base_package)
+        if issue.path not in reported
+    ]
+    deferred = {render_path(p) for p in interpolated.deferred}
+    origins = {render_path(p): origin for p, origin in interpolated.origins.items()}
+    issues = [
+        _with_origin(issue, origins)
+        for issue in issues
+        if env is not None or issue.path not in deferred
+    ]
+    if issues:
+        raise FloeConfigError(issues)
+    if config is not None:
+        config._source = ConfigSource(
+            file=file,
+            base_package=base_package,
+            variables=tuple(interpolated.variables),
+            positions={render_path(p): where for p, where in document.positions.items()},
+        )
+    return config
+
+
+def build_config(
+    document: RawDocument,
+    *,
+    env: Mapping[str, str],
+    file: FsPath,
+    base_package: str | None,
+) -> FloeConfig:
+    """``check_document`` with an environment: always a FloeConfig, or an error."""
+    config = check_document(document, env=env, file=file, base_package=base_package)
+    if config is None:  # pragma: no cover - with an env every problem is reported
+        raise FloeConfigError([document.issue((), "invalid_config", "floe.yaml did not validate")])
+    return config
+
+
+def _with_origin(issue: ConfigIssue, origins: dict[str, str]) -> ConfigIssue:
+    origin = origins.get(issue.path)
+    if origin is None or issue.code == "unset_variable":
+        return issue
+    return ConfigIssue(
+        code=issue.code,
+        path=issue.path,
+        message=f"{issue.message} (value from {origin})",
+        file=issue.file,
+        line=issue.line,
+        column=issue.column,
+        hint=issue.hint,
+    )
+
+
+def load_config(path: str | FsPath, *, env: Mapping[str, str]) -> FloeConfig:
+    """Load, interpolate and validate a floe.yaml.
+
+    ``env`` is the environment to resolve ``${VAR:default}`` from (pass ``os.environ`` in an
+    application, a plain dict in tests). Raises ``FloeConfigError`` with every problem found.
+
+    >>> import os, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "floe.yaml").write_text("name: demo\\nversion: ${V:1.0}\\n")
+    >>> load_config(folder / "floe.yaml", env={"V": "2.1"}).version
+    '2.1'
+    """
+    file = FsPath(path).absolute()
+    document = read_document(file)
+    return build_config(document, env=env, file=file, base_package=base_package_of(file.parent))

@@ -1,0 +1,155 @@
+"""The root of floe.yaml: ``FloeConfig`` and its top-level sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
+
+from floe_config._base import FloeModel
+from floe_config._interpolate import VariableUse
+from floe_config._model_orchestration import Orchestration
+from floe_config._types import Name, PositiveInt, Text
+from floe_config._yaml import Position
+
+
+class DbtProject(FloeModel):
+    project_dir: Text = Field(description="relative to floe.yaml")
+    profiles_dir: Text | None = Field(
+        default=None, description="omit to let floe generate the profile from `storage`"
+    )
+    target: Text | None = None
+
+
+class Transforms(FloeModel):
+    dbt: DbtProject | None = None
+
+
+class Catalog(FloeModel):
+    """The Iceberg catalog, through PyIceberg: embedded SQLite (sql) or REST (e.g. Polaris)."""
+
+    type: Literal["sql", "rest"] = "sql"
+    name: Name = "floe"
+    uri: Text = "sqlite:///.floe/catalog.db"
+    warehouse: Text | None = ".floe/warehouse"
+    properties: dict[str, Text] = Field(default_factory=dict)
+
+
+class Compute(FloeModel):
+    """Where dbt runs."""
+
+    type: Literal["duckdb"] = "duckdb"
+    path: Text = ".floe/warehouse.duckdb"
+    threads: PositiveInt = 4
+
+
+class Storage(FloeModel):
+    catalog: Catalog = Field(default_factory=Catalog)
+    compute: Compute = Field(default_factory=Compute)
+
+
+class Governance(FloeModel):
+    classification_source: Literal["dbt_meta", "none"] = "dbt_meta"
+    emit_lineage: bool = True
+
+
+class Traces(FloeModel):
+    enabled: bool = True
+    exporter: Literal["auto", "otlp", "file", "console"] = Field(
+        default="auto", description="auto: OTLP/HTTP when an endpoint is set, else a local file"
+    )
+    endpoint: Text | None = Field(default=None, description="default: OTEL_EXPORTER_OTLP_ENDPOINT")
+
+
+class Lineage(FloeModel):
+    enabled: bool = True
+    namespace: Text | None = Field(default=None, description="default: the project name")
+    transport: Literal["file", "http", "console"] = "file"
+    url: Text | None = None
+
+    @model_validator(mode="after")
+    def _http_needs_url(self) -> Lineage:
+        if self.transport == "http" and not self.url:
+            raise PydanticCustomError(
+                "missing_url",
+                "lineage transport http needs a url (the OpenLineage endpoint, e.g. Marquez)",
+                {"field": "url", "hint": "set url: ${OPENLINEAGE_URL:http://localhost:5000}"},
+            )
+        return self
+
+
+class Observability(FloeModel):
+    service_name: Text | None = Field(default=None, description="default: the project name")
+    traces: Traces = Field(default_factory=Traces)
+    lineage: Lineage = Field(default_factory=Lineage)
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where a FloeConfig came from: its file, its directory, and its placeholders."""
+
+    file: Path
+    base_package: str | None = None
+    """The dotted package holding floe.yaml; relative module paths resolve against it."""
+    variables: tuple[VariableUse, ...] = ()
+    positions: dict[str, Position] = field(default_factory=dict)
+
+    @property
+    def directory(self) -> Path:
+        return self.file.parent
+
+
+class FloeConfig(FloeModel):
+    """A validated floe.yaml. Build one with ``load_config`` or ``resolve``."""
+
+    name: Name
+    version: Text | None = None
+    transforms: Transforms = Field(default_factory=Transforms)
+    storage: Storage = Field(default_factory=Storage)
+    governance: Governance = Field(default_factory=Governance)
+    observability: Observability = Field(default_factory=Observability)
+    orchestration: Orchestration = Field(default_factory=Orchestration)
+
+    _source: ConfigSource | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> ConfigSource:
+        if self._source is None:
+            return ConfigSource(file=Path("floe.yaml").absolute())
+        return self._source
+
+    def path(self, relative: str) -> Path:
+        """A path from floe.yaml, resolved against floe.yaml's directory (never the cwd)."""
+        candidate = Path(relative).expanduser()
+        return candidate if candidate.is_absolute() else self.source.directory / candidate
+
+    def module(self, dotted: str) -> str:
+        """An absolute module path; ``.x.y`` resolves against the package holding floe.yaml."""
+        if not dotted.startswith("."):
+            return dotted
+        if not self.source.base_package:
+            raise ValueError(
+                f"relative module path '{dotted}' needs floe.yaml to sit inside a Python "
+                "package (a directory with __init__.py)"
+            )
+        return f"{self.source.base_package}{dotted}"
+
+    @property
+    def dbt_project_dir(self) -> str | None:
+        dbt = self.orchestration.dbt
+        if dbt and dbt.project_dir:
+            return dbt.project_dir
+        return self.transforms.dbt.project_dir if self.transforms.dbt else None
+
+    @property
+    def dbt_manifest_path(self) -> str | None:
+        dbt = self.orchestration.dbt
+        if dbt is None:
+            return None
+        if dbt.manifest_path:
+            return dbt.manifest_path
+        project = self.dbt_project_dir
+        return f"{project}/target/manifest.json" if project else None

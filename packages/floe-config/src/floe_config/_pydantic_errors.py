@@ -1,0 +1,156 @@
+"""pydantic's ValidationError -> located ConfigIssues (users never see raw ``loc`` tuples)."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core.core_schema import ErrorType
+
+from floe_config._errors import ConfigIssue
+from floe_config._schema_walk import type_tags, union_members, annotation_at, keys_at
+from floe_config._types import suggest
+from floe_config._yaml import Path, RawDocument
+
+_BUILTIN_KINDS = frozenset(typing.get_args(ErrorType))
+_TYPE_WORDS = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "string": "a string",
+    "dict": "a mapping of keys",
+    "model": "a mapping of keys",
+    "model_attributes": "a mapping of keys",
+    "list": "a list",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return repr(value)
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, bool]:
+    """Keep the parts of ``loc`` that are keys of the data; drop union tags. Flags key errors."""
+    path: list[str | int] = []
+    current = data
+    is_key = False
+    for part in loc:
+        if part == "[key]":
+            is_key = True
+            continue
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            path.append(part)
+    return tuple(path), is_key
+
+
+def _field_path(field: str) -> Path:
+    return tuple(int(p) if p.isdigit() else p for p in field.split("."))
+
+
+def _tags_at(model_root: type[BaseModel], data: Any, path: Path) -> list[str]:
+    annotation = annotation_at(model_root, data, path)
+    tags: list[str] = []
+    for member in union_members(annotation):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            tags += [str(t) for t in type_tags(member)]
+    return [t for t in tags if t != "ref"]
+
+
+def translate(
+    error: ValidationError, *, document: RawDocument, data: Any, root: type[BaseModel]
+) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    seen: set[tuple[Path, str]] = set()
+    for item in error.errors(include_url=False):
+        kind = item["type"]
+        loc = tuple(item["loc"])
+        ctx = dict(item.get("ctx") or {})
+        if kind == "missing":
+            path, is_key = _data_path(loc[:-1], data)
+            missing = str(loc[-1])
+        else:
+            path, is_key = _data_path(loc, data)
+            missing = ""
+        if "field" in ctx:
+            path = (*path, *_field_path(str(ctx["field"])))
+        value = item.get("input")
+        code, message, hint = _explain(kind, item["msg"], ctx, value, path, missing, data, root)
+        if (path, code) in seen:
+            continue
+        seen.add((path, code))
+        at_key = is_key or code == "unknown_key"
+        issues.append(document.issue(path, code, message, hint, at_key=at_key))
+    return issues
+
+
+def _explain(
+    kind: str,
+    msg: str,
+    ctx: dict[str, Any],
+    value: Any,
+    path: Path,
+    missing: str,
+    data: Any,
+    root: type[BaseModel],
+) -> tuple[str, str, str | None]:
+    if kind not in _BUILTIN_KINDS:  # one of floe's own checks, raised in a validator
+        return kind, msg, ctx.get("hint")
+    if kind == "missing":
+        return "missing_key", f"required key '{missing}' is missing", f"add '{missing}: ...'"
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else "?"
+        allowed = keys_at(root, data, path[:-1])
+        near = suggest(key, allowed)
+        if near:
+            return "unknown_key", f"unknown key '{key}'", f"did you mean '{near}'?"
+        return "unknown_key", f"unknown key '{key}'", f"expected one of: {', '.join(allowed)}"
+    if kind == "union_tag_not_found":
+        tags = _tags_at(root, data, path)
+        return (
+            "missing_key",
+            "required key 'type' is missing",
+            f"add 'type:' with one of: {', '.join(tags)}",
+        )
+    if kind == "union_tag_invalid":
+        tags = _tags_at(root, data, path)
+        tag = str(ctx.get("tag"))
+        near = suggest(tag, tags)
+        return (
+            "invalid_choice",
+            f"type '{tag}' is not one of: {', '.join(tags)}",
+            f"did you mean '{near}'?" if near else None,
+        )
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",")]
+        near = suggest(str(value), choices)
+        return (
+            "invalid_choice",
+            f"{_describe(value)} is not one of: {', '.join(choices)}",
+            f"did you mean '{near}'?" if near else None,
+        )
+    if kind in ("greater_than", "greater_than_equal"):
+        return (
+            "must_be_positive",
+            f"expected a number greater than {ctx.get('gt', ctx.get('ge'))}, found {_describe(value)}",
+            None,
+        )
+    if kind == "too_short":
+        if isinstance(value, str):
+            return "empty_value", "must not be empty", None
+        return "empty_list", "expected at least one item, found none", None
+    for prefix, words in _TYPE_WORDS.items():
+        if kind.startswith(prefix + "_") or kind == prefix:
+            return "invalid_type", f"expected {words}, found {_describe(value)}", None
+    return "invalid_value", msg.removeprefix("Value error, "), None

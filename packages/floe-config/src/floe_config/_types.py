@@ -1,0 +1,124 @@
+"""Annotated field types shared by the floe.yaml models.
+
+Each type carries its own check and raises ``PydanticCustomError`` with a stable code, so that
+the error translator can report it with a location and a fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from functools import cache
+from typing import Annotated, Any
+
+from croniter import croniter
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+DOTTED_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+FUNCTION_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+
+
+def suggest(word: str, choices: Any, *, cutoff: float = 0.6) -> str | None:
+    """The closest choice to ``word``, for "did you mean ...?" hints."""
+    matches = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=cutoff)
+    return matches[0] if matches else None
+
+
+def _text(value: Any) -> Any:
+    """YAML may type a plain scalar meant as text (``version: 1.0``); keep it as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _identifier(value: str) -> str:
+    if not IDENTIFIER_RE.match(value):
+        raise PydanticCustomError(
+            "invalid_name",
+            "'{value}' is not a valid name; expected letters, digits, '_' and '-', "
+            "starting with a letter or '_'",
+            {"value": value},
+        )
+    return value
+
+
+def _dotted(value: str) -> str:
+    if not DOTTED_RE.match(value):
+        raise PydanticCustomError(
+            "invalid_module_path",
+            "'{value}' is not a dotted module path; expected e.g. 'pkg.assets.bronze' "
+            "or '.assets.bronze' (relative to the package holding floe.yaml)",
+            {"value": value},
+        )
+    return value
+
+
+def _function(value: str) -> str:
+    if not FUNCTION_RE.match(value):
+        raise PydanticCustomError(
+            "invalid_function_path",
+            "'{value}' is not a 'module.function' path; expected e.g. 'pkg.ops.vacuum'",
+            {"value": value},
+        )
+    return value
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _timezone(value: str) -> str:
+    known = _timezones()
+    if value in known:
+        return value
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        near = suggest(value, known)
+        raise PydanticCustomError(
+            "invalid_timezone",
+            "'{value}' is not an IANA timezone; expected e.g. 'UTC' or 'Europe/Berlin'",
+            {"value": value, "hint": f"did you mean '{near}'?" if near else None},
+        ) from None
+    return value
+
+
+def cron_is_valid(expression: str) -> bool:
+    """Dagster's rule: croniter accepts it, it has five fields, and it is not Feb 30/31."""
+    if not croniter.is_valid(expression):
+        return False
+    expanded = croniter.expand(expression)[0]
+    if len(expanded) != 5:
+        return False
+    return not (expanded[3] == [2] and len(expanded[2]) == 1 and expanded[2][0] in (30, 31))
+
+
+def _cron(value: str) -> str:
+    value = value.strip()
+    if not cron_is_valid(value):
+        raise PydanticCustomError(
+            "invalid_cron",
+            "'{value}' is not a valid cron expression; expected five fields "
+            "'minute hour day-of-month month day-of-week' (e.g. '0 6 * * *') or a macro "
+            "such as '@daily'",
+            {"value": value},
+        )
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+"""A string; a plain YAML scalar that YAML typed as a number or bool is taken as its text."""
+Name = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier)]
+ModulePath = Annotated[str, AfterValidator(_dotted)]
+FunctionPath = Annotated[str, AfterValidator(_function)]
+Timezone = Annotated[str, AfterValidator(_timezone)]
+Cron = Annotated[str, AfterValidator(_cron)]
+PositiveInt = Annotated[int, Field(gt=0)]
+Tags = dict[str, Text]

@@ -1,0 +1,216 @@
+"""Stage 1: floe.yaml text -> a plain tree that remembers where every key and value stood."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from floe_config._errors import ConfigIssue, FloeConfigError
+
+Path = tuple[str | int, ...]
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_MAX_NODES = 200_000
+
+
+def render_path(path: Path) -> str:
+    """``("orchestration", "jobs", "gold", "selection", 0)`` -> ``orchestration.jobs.gold.selection[0]``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class RawDocument:
+    """The YAML tree as plain Python, with the position of every value and key.
+
+    ``texts`` holds the source text of every plain (unquoted) scalar, so that a later stage can
+    give a string-typed key the text the user wrote (``version: 1.10`` stays ``"1.10"``).
+    """
+
+    data: Any
+    file: str
+    positions: dict[Path, Position] = field(default_factory=dict)
+    key_positions: dict[Path, Position] = field(default_factory=dict)
+    texts: dict[Path, str] = field(default_factory=dict)
+
+    def position(self, path: Path) -> Position | None:
+        """The nearest known position: the value at ``path``, its key, or an ancestor."""
+        probe = path
+        while True:
+            if probe in self.positions:
+                return self.positions[probe]
+            if probe in self.key_positions:
+                return self.key_positions[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def issue(
+        self, path: Path, code: str, message: str, hint: str | None = None, *, at_key: bool = False
+    ) -> ConfigIssue:
+        """A located issue: at the value of ``path`` (or at its key with ``at_key``)."""
+        where = self.key_positions.get(path) if at_key else None
+        where = where or self.position(path)
+        return ConfigIssue(
+            code=code,
+            path=render_path(path),
+            message=message,
+            file=self.file,
+            line=where.line if where else None,
+            column=where.column if where else None,
+            hint=hint,
+        )
+
+
+class _Builder:
+    def __init__(self, document: RawDocument) -> None:
+        self.doc = document
+        self.constructor = yaml.SafeLoader("")
+        self.issues: list[ConfigIssue] = []
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise _TooLarge
+        self.doc.positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.Node, path: Path) -> Any:
+        if node.tag == _TIMESTAMP_TAG:
+            return node.value  # dates stay as written; the schema parses them with their fmt
+        if getattr(node, "style", None) is None:
+            self.doc.texts[path] = node.value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as error:
+            self.issues.append(self.doc.issue(path, "invalid_yaml", str(error.problem)))
+            return node.value
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        try:
+            self.constructor.flatten_mapping(node)  # YAML merge keys (<<: *anchor)
+        except yaml.constructor.ConstructorError as error:
+            self.issues.append(self.doc.issue(path, "invalid_yaml", str(error.problem)))
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_position = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.issues.append(
+                    _located(self.doc, path, key_position, "invalid_key", "a key must be a plain name")
+                )
+                continue
+            key = str(key_node.value)
+            child = (*path, key)
+            if key in result:
+                first = self.doc.key_positions[child]
+                self.issues.append(
+                    _located(
+                        self.doc,
+                        child,
+                        key_position,
+                        "duplicate_key",
+                        f"key '{key}' appears twice (first at line {first.line})",
+                        "keep one of them; YAML would silently use the last",
+                    )
+                )
+                continue
+            self.doc.key_positions[child] = key_position
+            result[key] = self.build(value_node, child)
+        return result
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _located(
+    doc: RawDocument, path: Path, at: Position, code: str, message: str, hint: str | None = None
+) -> ConfigIssue:
+    return ConfigIssue(
+        code=code,
+        path=render_path(path),
+        message=message,
+        file=doc.file,
+        line=at.line,
+        column=at.column,
+        hint=hint,
+    )
+
+
+def parse_yaml(text: str, *, file: str) -> RawDocument:
+    """Parse one YAML document; every syntax problem becomes a located ``FloeConfigError``."""
+    document = RawDocument(data=None, file=file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = " ".join(str(p) for p in (error.context, error.problem) if p)
+        raise FloeConfigError(
+            [
+                ConfigIssue(
+                    code="invalid_yaml",
+                    path="",
+                    message=f"not valid YAML: {message}",
+                    file=file,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    hint="check the indentation and quoting near this position",
+                )
+            ]
+        ) from error
+    except yaml.YAMLError as error:
+        raise FloeConfigError(
+            [ConfigIssue(code="invalid_yaml", path="", message=f"not valid YAML: {error}", file=file)]
+        ) from error
+    if node is None:
+        raise FloeConfigError(
+            [
+                ConfigIssue(
+                    code="empty_file",
+                    path="",
+                    message="the file is empty",
+                    file=file,
+                    hint="start with 'name: my_project'",
+                )
+            ]
+        )
+    builder = _Builder(document)
+    try:
+        document.data = builder.build(node, ())
+    except (_TooLarge, RecursionError):
+        raise FloeConfigError(
+            [
+                ConfigIssue(
+                    code="too_large",
+                    path="",
+                    message=f"the document expands to more than {_MAX_NODES} values "
+                    "(nested or repeated aliases?)",
+                    file=file,
+                )
+            ]
+        ) from None
+    if not isinstance(document.data, dict):
+        kind = type(document.data).__name__
+        builder.issues.append(
+            document.issue((), "not_a_mapping", f"expected a mapping of keys at the top, found {kind}")
+        )
+    if builder.issues:
+        raise FloeConfigError(builder.issues)
+    return document

@@ -25,7 +25,7 @@ from floe_config._model import FloeConfig
 from floe_config._yaml import Position, RawDocument
 
 SCHEMA_VERSION = "1.0"
-MAJOR = SCHEMA_VERSION.split(".")[0]
+MAJOR = SCHEMA_VERSION.split(".", maxsplit=1)[0]
 DEFAULT_ARTIFACT_NAME = "compiled_artifacts.json"
 
 
@@ -37,6 +37,8 @@ class ArtifactFile(FloeModel):
 
 
 class ArtifactVariable(FloeModel):
+    """A placeholder recorded in the artifact; ``default`` is None when the variable is required."""
+
     name: str
     default: str | None
     path: str
@@ -168,7 +170,10 @@ def compile_artifacts(
             for v in find_variables(document)
         ],
         dbt_manifest=manifest_record,
-        positions=[Located(path=list(p), line=w.line, column=w.column) for p, w in document.positions.items()],
+        positions=[
+            Located(path=list(p), line=w.line, column=w.column)
+            for p, w in document.positions.items()
+        ],
         key_positions=[
             Located(path=list(p), line=w.line, column=w.column)
             for p, w in document.key_positions.items()
@@ -178,6 +183,7 @@ def compile_artifacts(
 
 
 def write_artifacts(artifacts: CompiledArtifacts, output: str | Path) -> Path:
+    """Write the artifact as indented JSON (creating the directory) and return its path."""
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(artifacts.model_dump_json(indent=2) + "\n")
@@ -197,7 +203,9 @@ def read_artifacts(path: str | Path) -> CompiledArtifacts:
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise _artifact_error(file, "artifact_not_found", "no compiled artifact here", regenerate) from None
+        raise _artifact_error(
+            file, "artifact_not_found", "no compiled artifact here", regenerate
+        ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise _artifact_error(
             file, "invalid_artifact", f"not a readable JSON artifact: {error}", regenerate

@@ -117,7 +117,9 @@ class _Checker:
                 if not isinstance(ref, str):
                     continue
                 if ref == name:
-                    self.add(path, "nested_multi", f"partition '{name}' names itself as a dimension")
+                    self.add(
+                        path, "nested_multi", f"partition '{name}' names itself as a dimension"
+                    )
                 elif self.reference(path, ref, self.partitions, "partition"):
                     target = _mapping(self.partitions.get(ref))
                     if target.get("type") == "multi":
@@ -186,7 +188,9 @@ class _Checker:
             partition = config.get("partitions")
             if not isinstance(partition, str):
                 continue
-            by_key = any(fnmatch.fnmatchcase(k, pattern) or fnmatch.fnmatchcase(pattern, k) for k in keys)
+            by_key = any(
+                fnmatch.fnmatchcase(k, pattern) or fnmatch.fnmatchcase(pattern, k) for k in keys
+            )
             if by_key or config.get("group_name") in groups:
                 found.add(partition)
         return found
@@ -197,7 +201,7 @@ class _Checker:
             job_name = backfill.get("job")
             if not self.reference((*here, "job"), job_name, self.jobs, "job"):
                 continue
-            job = _mapping(self.jobs.get(job_name))
+            job = _mapping(self.jobs.get(str(job_name)))
             if job.get("type") == "ops":
                 self.add(
                     (*here, "job"),

@@ -84,7 +84,8 @@ def has_placeholder(text: str) -> bool:
 
 def _retype(text: str) -> Any:
     """The value YAML would give ``text`` written as a plain scalar (dates stay text)."""
-    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    resolver = yaml.resolver.Resolver()
+    tag = resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     if tag == _TIMESTAMP_TAG:
         return text
     node = yaml.ScalarNode(tag, text)

@@ -78,7 +78,12 @@ def check_document(
     try:
         config = FloeConfig.model_validate(data)
     except ValidationError as error:
-        issues += translate(error, document=document, data=data, root=FloeConfig)
+        placeholders = {issue.path for issue in issues}
+        issues += [
+            issue
+            for issue in translate(error, document=document, data=data, root=FloeConfig)
+            if issue.path not in placeholders
+        ]
     reported = {issue.path for issue in issues}
     issues += [
         issue

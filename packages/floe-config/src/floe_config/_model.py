@@ -17,6 +17,8 @@ from floe_config._yaml import Position
 
 
 class DbtProject(FloeModel):
+    """The dbt project: its directory, profiles and target."""
+
     project_dir: Text = Field(description="relative to floe.yaml")
     profiles_dir: Text | None = Field(
         default=None, description="omit to let floe generate the profile from `storage`"
@@ -25,6 +27,8 @@ class DbtProject(FloeModel):
 
 
 class Transforms(FloeModel):
+    """The transformation projects (dbt)."""
+
     dbt: DbtProject | None = None
 
 
@@ -47,16 +51,22 @@ class Compute(FloeModel):
 
 
 class Storage(FloeModel):
+    """The Iceberg catalog and the dbt compute."""
+
     catalog: Catalog = Field(default_factory=Catalog)
     compute: Compute = Field(default_factory=Compute)
 
 
 class Governance(FloeModel):
+    """Where column classifications come from, and whether lineage is emitted."""
+
     classification_source: Literal["dbt_meta", "none"] = "dbt_meta"
     emit_lineage: bool = True
 
 
 class Traces(FloeModel):
+    """OpenTelemetry spans, one per asset execution."""
+
     enabled: bool = True
     exporter: Literal["auto", "otlp", "file", "console"] = Field(
         default="auto", description="auto: OTLP/HTTP when an endpoint is set, else a local file"
@@ -65,6 +75,8 @@ class Traces(FloeModel):
 
 
 class Lineage(FloeModel):
+    """OpenLineage runs, one per asset execution."""
+
     enabled: bool = True
     namespace: Text | None = Field(default=None, description="default: the project name")
     transport: Literal["file", "http", "console"] = "file"
@@ -82,6 +94,8 @@ class Lineage(FloeModel):
 
 
 class Observability(FloeModel):
+    """Traces and lineage settings."""
+
     service_name: Text | None = Field(default=None, description="default: the project name")
     traces: Traces = Field(default_factory=Traces)
     lineage: Lineage = Field(default_factory=Lineage)

@@ -29,7 +29,9 @@ class DbtOrchestration(FloeModel):
     manifest_path: Text | None = Field(
         default=None, description="default: <project_dir>/target/manifest.json"
     )
-    project_dir: Text | None = Field(default=None, description="default: transforms.dbt.project_dir")
+    project_dir: Text | None = Field(
+        default=None, description="default: transforms.dbt.project_dir"
+    )
     profiles_dir: Text | None = None
     target: Text | None = None
     observability_level: Literal["per_model", "job_level"] = "per_model"
@@ -39,14 +41,20 @@ class DbtOrchestration(FloeModel):
 
 
 class EagerCondition(FloeModel):
+    """Materialize when upstream data changes (Dagster ``AutomationCondition.eager()``)."""
+
     type: Literal["eager"]
 
 
 class OnMissingCondition(FloeModel):
+    """Materialize missing partitions once upstream is ready (``on_missing()``)."""
+
     type: Literal["on_missing"]
 
 
 class OnCronCondition(FloeModel):
+    """Materialize on a cron tick once upstream has updated (``AutomationCondition.on_cron()``)."""
+
     type: Literal["on_cron"]
     cron_schedule: Cron
     timezone: Timezone = "UTC"
@@ -58,6 +66,8 @@ AutomationCondition = Annotated[
 
 
 class BackfillPolicy(FloeModel):
+    """How a backfill splits partitions into runs (Dagster's single_run / multi_run)."""
+
     type: Literal["single_run", "multi_run"]
     max_partitions_per_run: PositiveInt | None = Field(
         default=None, description="multi_run only; default 1"
@@ -70,7 +80,10 @@ class BackfillPolicy(FloeModel):
                 "invalid_backfill_policy",
                 "single_run takes every partition in one run; max_partitions_per_run "
                 "applies to multi_run only",
-                {"field": "max_partitions_per_run", "hint": "use type: multi_run, or remove the key"},
+                {
+                    "field": "max_partitions_per_run",
+                    "hint": "use type: multi_run, or remove the key",
+                },
             )
         return self
 
@@ -140,6 +153,8 @@ Job = Annotated[BatchJob | OpsJob, Field(discriminator="type")]
 
 
 class Schedule(FloeModel):
+    """Runs ``job`` on ``cron_schedule`` in ``timezone``; ``enabled`` sets RUNNING or STOPPED."""
+
     job: Name
     cron_schedule: Cron
     timezone: Timezone = "UTC"
@@ -184,7 +199,7 @@ class RunStatusSensor(_Sensor):
 
 
 class CustomSensor(_Sensor):
-    """``target_function(context, **args)`` decides; it returns bool, RunRequest(s) or SkipReason."""
+    """``target_function(context, **args)`` decides: bool, RunRequest(s) or a SkipReason."""
 
     type: Literal["custom"]
     target_function: FunctionPath
@@ -230,6 +245,8 @@ class Backfill(FloeModel):
 
 
 class Orchestration(FloeModel):
+    """Everything floe turns into Dagster definitions, keyed by name."""
+
     asset_modules: list[ModulePath] = Field(default_factory=list)
     dbt: DbtOrchestration | None = None
     partitions: dict[Name, Partition] = Field(default_factory=dict)

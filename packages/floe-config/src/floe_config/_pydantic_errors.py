@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core.core_schema import ErrorType
 
 from floe_config._errors import ConfigIssue
-from floe_config._schema_walk import type_tags, union_members, annotation_at, keys_at
+from floe_config._schema_walk import annotation_at, keys_at, type_tags, union_members
 from floe_config._types import suggest
 from floe_config._yaml import Path, RawDocument
 
@@ -45,10 +45,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Path, bool]:
         if part == "[key]":
             is_key = True
             continue
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
             current = current[part]
             path.append(part)
     return tuple(path), is_key
@@ -89,7 +88,9 @@ def translate(
         if (path, code) in seen:
             continue
         seen.add((path, code))
-        at_key = is_key or code == "unknown_key"
+        if kind == "union_tag_invalid":
+            path = (*path, "type")
+        at_key = is_key or code in ("unknown_key", "missing_key")
         issues.append(document.issue(path, code, message, hint, at_key=at_key))
     return issues
 
@@ -141,9 +142,10 @@ def _explain(
             f"did you mean '{near}'?" if near else None,
         )
     if kind in ("greater_than", "greater_than_equal"):
+        bound = ctx.get("gt", ctx.get("ge"))
         return (
             "must_be_positive",
-            f"expected a number greater than {ctx.get('gt', ctx.get('ge'))}, found {_describe(value)}",
+            f"expected a number greater than {bound}, found {_describe(value)}",
             None,
         )
     if kind == "too_short":

@@ -12,10 +12,12 @@ from floe_config._errors import ConfigIssue, FloeConfigError
 Path = tuple[str | int, ...]
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MAX_NODES = 200_000
+# libyaml's parser when PyYAML was built with it (it is on every wheel platform); same marks.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def render_path(path: Path) -> str:
-    """``("orchestration", "jobs", "gold", "selection", 0)`` -> ``orchestration.jobs.gold.selection[0]``."""
+    """``("jobs", "gold", "selection", 0)`` -> ``jobs.gold.selection[0]``."""
     text = ""
     for part in path:
         if isinstance(part, int):
@@ -57,11 +59,21 @@ class RawDocument:
                 return None
             probe = probe[:-1]
 
+    def value_at(self, path: Path) -> Any:
+        value = self.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return value
+
     def issue(
         self, path: Path, code: str, message: str, hint: str | None = None, *, at_key: bool = False
     ) -> ConfigIssue:
         """A located issue: at the value of ``path`` (or at its key with ``at_key``)."""
-        where = self.key_positions.get(path) if at_key else None
+        container = isinstance(self.value_at(path), dict | list)
+        where = self.key_positions.get(path) if at_key or container else None
         where = where or self.position(path)
         return ConfigIssue(
             code=code,
@@ -95,7 +107,7 @@ class _Builder:
     def _scalar(self, node: yaml.Node, path: Path) -> Any:
         if node.tag == _TIMESTAMP_TAG:
             return node.value  # dates stay as written; the schema parses them with their fmt
-        if getattr(node, "style", None) is None:
+        if not getattr(node, "style", None):  # plain: None (Python parser) or "" (libyaml)
             self.doc.texts[path] = node.value
         try:
             return self.constructor.construct_object(node, deep=True)
@@ -113,7 +125,9 @@ class _Builder:
             key_position = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.issues.append(
-                    _located(self.doc, path, key_position, "invalid_key", "a key must be a plain name")
+                    _located(
+                        self.doc, path, key_position, "invalid_key", "a key must be a plain name"
+                    )
                 )
                 continue
             key = str(key_node.value)
@@ -158,7 +172,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
     """Parse one YAML document; every syntax problem becomes a located ``FloeConfigError``."""
     document = RawDocument(data=None, file=file)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(p) for p in (error.context, error.problem) if p)
@@ -177,7 +191,11 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         ) from error
     except yaml.YAMLError as error:
         raise FloeConfigError(
-            [ConfigIssue(code="invalid_yaml", path="", message=f"not valid YAML: {error}", file=file)]
+            [
+                ConfigIssue(
+                    code="invalid_yaml", path="", message=f"not valid YAML: {error}", file=file
+                )
+            ]
         ) from error
     if node is None:
         raise FloeConfigError(
@@ -209,7 +227,9 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
     if not isinstance(document.data, dict):
         kind = type(document.data).__name__
         builder.issues.append(
-            document.issue((), "not_a_mapping", f"expected a mapping of keys at the top, found {kind}")
+            document.issue(
+                (), "not_a_mapping", f"expected a mapping of keys at the top, found {kind}"
+            )
         )
     if builder.issues:
         raise FloeConfigError(builder.issues)

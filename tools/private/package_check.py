@@ -38,12 +38,18 @@ def _imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def boundary_problems(package_dir: Path, import_name: str, allowed: set[str]) -> list[str]:
+def boundary_problems(
+    package_dir: Path, import_name: str, allowed: set[str], forbidden: set[str]
+) -> list[str]:
     problems = []
     for path in sorted(package_dir.rglob("*.py")):
         for line, module in _imports(path):
             parts = module.split(".")
             top = parts[0]
+            if top in forbidden:
+                problems.append(
+                    f"{path}:{line}: imports {top}, which {import_name} must never import"
+                )
             if top not in FLOE_PACKAGES or top == import_name:
                 continue
             where = f"{path}:{line}"
@@ -144,10 +150,11 @@ def main() -> int:
     parser.add_argument("--package-dir", required=True)
     parser.add_argument("--import-name", required=True)
     parser.add_argument("--allow", action="append", default=[])
+    parser.add_argument("--forbid", action="append", default=[])
     options = parser.parse_args()
     package_dir = Path(options.package_dir)
     allowed = set(options.allow)
-    problems = boundary_problems(package_dir, options.import_name, allowed)
+    problems = boundary_problems(package_dir, options.import_name, allowed, set(options.forbid))
     problems += metadata_problems(package_dir, options.import_name, allowed)
     for problem in problems:
         print(problem)

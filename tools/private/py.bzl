@@ -64,12 +64,20 @@ def floe_ruff_test(name, srcs, size = "small", **kwargs):
         **kwargs
     )
 
-def floe_package_test(name, import_name, tests, allowed_floe_deps = [], size = "small", **kwargs):
+def floe_package_test(
+        name,
+        import_name,
+        tests,
+        allowed_floe_deps = [],
+        forbidden_imports = [],
+        size = "small",
+        **kwargs):
     """Checks a package's import boundaries and builds its wheel offline to audit its metadata.
 
     import_name: the package's top-level module (floe_config).
     tests: a filegroup of the package's test sources (their imports are checked too).
     allowed_floe_deps: the floe import names this package may depend on (DESIGN.md: down only).
+    forbidden_imports: top-level modules the package must never import (floe-dbt: dagster).
     """
     files = native.glob(
         ["pyproject.toml", "README.md", "src/**"],
@@ -85,7 +93,8 @@ def floe_package_test(name, import_name, tests, allowed_floe_deps = [], size = "
             native.package_name(),
             "--import-name",
             import_name,
-        ] + ["--allow=" + d for d in allowed_floe_deps],
+        ] + ["--allow=" + d for d in allowed_floe_deps] +
+        ["--forbid=" + f for f in forbidden_imports],
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,

@@ -109,3 +109,17 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 def test_plain_numbers_stay_text_where_text_is_expected(tmp_path: Path) -> None:
     (tmp_path / "floe.yaml").write_text("name: p\nversion: 1.10\n")
     assert load_config(tmp_path / "floe.yaml", env={}).version == "1.10"
+
+
+def test_iceberg_catalog_properties_resolve_local_paths(tmp_path: Path) -> None:
+    (tmp_path / "floe.yaml").write_text(
+        "name: p\nstorage:\n  catalog:\n    uri: sqlite:///.floe/catalog.db\n"
+        "    warehouse: .floe/warehouse\n    properties: {init_catalog_tables: 'true'}\n"
+    )
+    properties = load_config(tmp_path / "floe.yaml", env={}).iceberg_catalog_properties()
+    assert properties == {
+        "type": "sql",
+        "uri": f"sqlite:///{tmp_path}/.floe/catalog.db",
+        "warehouse": (tmp_path / ".floe" / "warehouse").as_uri(),
+        "init_catalog_tables": "true",
+    }

@@ -151,6 +151,27 @@ class FloeConfig(FloeModel):
             )
         return f"{self.source.base_package}{dotted}"
 
+    def iceberg_catalog_properties(self) -> dict[str, str]:
+        """The properties for ``pyiceberg.catalog.load_catalog(name, **properties)``.
+
+        For the embedded SQL catalog, a relative SQLite path and a relative warehouse folder
+        resolve against floe.yaml's directory (``sqlite:///.floe/catalog.db`` becomes
+        ``sqlite:////abs/.floe/catalog.db``, the warehouse a ``file://`` URI).
+        """
+        catalog = self.storage.catalog
+        properties = {"type": catalog.type, "uri": catalog.uri, **catalog.properties}
+        if catalog.type == "sql":
+            prefix = "sqlite:///"
+            if catalog.uri.startswith(prefix) and not catalog.uri.startswith(prefix + "/"):
+                properties["uri"] = "sqlite:///" + str(self.path(catalog.uri[len(prefix) :]))
+        if catalog.warehouse:
+            has_scheme = "://" in catalog.warehouse
+            local = catalog.type == "sql" and not has_scheme
+            properties["warehouse"] = (
+                self.path(catalog.warehouse).as_uri() if local else catalog.warehouse
+            )
+        return properties
+
     @property
     def dbt_project_dir(self) -> str | None:
         dbt = self.orchestration.dbt

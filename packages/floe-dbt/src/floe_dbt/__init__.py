@@ -1,11 +1,44 @@
 """floe-dbt: the dbt side of floe.
 
-Reads and validates a dbt ``manifest.json`` into a typed model graph, and runs dbt safely
-(generated profiles, writable state paths, no network). Never imports dagster.
+Reads and validates a dbt ``manifest.json`` into a typed model graph, maps dbt sources to the
+Python assets that produce them, and runs dbt safely (generated DuckDB profile, state under a
+writable directory, no network). Depends on floe-config only; never imports dagster.
+
+>>> manifest = load_manifest("dbt/target/manifest.json")  # doctest: +SKIP
+>>> sorted(manifest.models)  # doctest: +SKIP
+['customer_orders', 'revenue_by_product', 'stg_customers', ...]
 """
 
+from floe_dbt._cli import main as cli_main
 from floe_dbt._errors import FloeDbtError as FloeDbtError
+from floe_dbt._manifest import SUPPORTED_SCHEMA_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
+from floe_dbt._manifest import DbtManifest as DbtManifest
+from floe_dbt._manifest import load_manifest as load_manifest
+from floe_dbt._nodes import DbtColumn as DbtColumn
+from floe_dbt._nodes import DbtNode as DbtNode
+from floe_dbt._nodes import DbtTest as DbtTest
+from floe_dbt._profiles import duckdb_profile as duckdb_profile
+from floe_dbt._profiles import project_profile_name as project_profile_name
+from floe_dbt._runner import OFFLINE_ENV as OFFLINE_ENV
+from floe_dbt._runner import DbtResult as DbtResult
+from floe_dbt._runner import DbtRunner as DbtRunner
+from floe_dbt._runner import dbt_executable as dbt_executable
+from floe_dbt._sources import source_asset_key as source_asset_key
 
 __all__ = [
+    "OFFLINE_ENV",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "DbtColumn",
+    "DbtManifest",
+    "DbtNode",
+    "DbtResult",
+    "DbtRunner",
+    "DbtTest",
     "FloeDbtError",
+    "cli_main",
+    "dbt_executable",
+    "duckdb_profile",
+    "load_manifest",
+    "project_profile_name",
+    "source_asset_key",
 ]

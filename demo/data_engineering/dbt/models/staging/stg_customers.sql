@@ -1,0 +1,17 @@
+with ranked as (
+    select
+        *,
+        row_number() over (partition by customer_id order by updated_at desc) as version_rank
+    from {{ source('bronze', 'customers') }}
+)
+
+select
+    cast(customer_id as integer) as customer_id,
+    trim(first_name) as first_name,
+    trim(last_name) as last_name,
+    lower(trim(email)) as email,
+    upper(trim(country)) as country,
+    cast(signup_date as date) as signup_date,
+    cast(updated_at as timestamp) as updated_at
+from ranked
+where version_rank = 1

@@ -1,0 +1,180 @@
+"""Running dbt the floe way: a generated profile, state outside the project, no network."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from floe_config import FloeConfig
+from floe_dbt._errors import REGENERATE_HINT, FloeDbtError
+from floe_dbt._profiles import duckdb_profile, project_profile_name, write_profiles
+
+# Nothing dbt does here may reach for the network: no anonymous usage stats, no version check.
+OFFLINE_ENV = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DBT_VERSION_CHECK": "false",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def dbt_executable() -> str:
+    """The ``dbt`` next to this interpreter (never a ``dbtf`` Fusion binary found on PATH)."""
+    beside = Path(sys.executable).parent / "dbt"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise FloeDbtError("no dbt executable", hint="install dbt-core and dbt-duckdb")
+    return found
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    """One finished dbt invocation."""
+
+    command: tuple[str, ...]
+    returncode: int
+    output: str
+    target_path: Path
+
+    @property
+    def success(self) -> bool:
+        return self.returncode == 0
+
+    def run_results(self) -> dict[str, Any]:
+        """``run_results.json`` of the invocation (empty when dbt wrote none)."""
+        path = self.target_path / "run_results.json"
+        if not path.is_file():
+            return {}
+        loaded: dict[str, Any] = json.loads(path.read_text())
+        return loaded
+
+
+class DbtRunner:
+    """Runs dbt for one project with every writable path under ``state_dir``.
+
+    - ``profiles.yml`` is generated from ``config.storage`` (DuckDB + Iceberg plugin) into
+      ``state_dir/profiles`` unless ``profiles_dir`` (or the project's own) is given;
+    - ``target/`` and ``logs/`` go to ``state_dir/target`` and ``state_dir/logs``;
+    - usage stats and the version check are off.
+
+    >>> runner = DbtRunner(project_dir="dbt", state_dir=".floe/dbt", config=cfg)  # doctest: +SKIP
+    >>> runner.build(select=["stg_orders+"]).success  # doctest: +SKIP
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        project_dir: str | Path,
+        state_dir: str | Path,
+        config: FloeConfig | None = None,
+        profiles_dir: str | Path | None = None,
+        target: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.project_dir = Path(project_dir).absolute()
+        self.state_dir = Path(state_dir).absolute()
+        self.config = config
+        self.target = target
+        self._profiles_dir = Path(profiles_dir).absolute() if profiles_dir else None
+        self._env = dict(os.environ if env is None else env)
+
+    @property
+    def target_path(self) -> Path:
+        return self.state_dir / "target"
+
+    @property
+    def log_path(self) -> Path:
+        return self.state_dir / "logs"
+
+    def profiles_dir(self) -> Path:
+        """The profiles directory dbt will use, generating profiles.yml when floe owns it."""
+        if self._profiles_dir is not None:
+            return self._profiles_dir
+        if self.config is None:
+            if (self.project_dir / "profiles.yml").is_file():
+                return self.project_dir
+            raise FloeDbtError(
+                "no profiles.yml and no floe config to generate one from",
+                path=str(self.project_dir),
+                hint="pass the floe.yaml (its `storage` section describes the DuckDB target)",
+            )
+        profile = project_profile_name(self.project_dir)
+        directory = self.state_dir / "profiles"
+        write_profiles(directory, duckdb_profile(self.config, profile=profile, target=self.target))
+        return directory
+
+    def environment(self) -> dict[str, str]:
+        """The environment dbt runs with (offline flags and floe's writable paths)."""
+        env = dict(self._env)
+        env.update(OFFLINE_ENV)
+        env["DBT_TARGET_PATH"] = str(self.target_path)
+        env["DBT_LOG_PATH"] = str(self.log_path)
+        env["DBT_PROFILES_DIR"] = str(self.profiles_dir())
+        return env
+
+    def command(self, subcommand: str, *args: str) -> list[str]:
+        command = [dbt_executable(), "--no-use-colors", subcommand]
+        command += ["--project-dir", str(self.project_dir)]
+        command += ["--profiles-dir", str(self.profiles_dir())]
+        command += ["--target-path", str(self.target_path), "--log-path", str(self.log_path)]
+        if self.target:
+            command += ["--target", self.target]
+        return command + list(args)
+
+    def run(self, subcommand: str, *args: str) -> DbtResult:
+        if not (self.project_dir / "dbt_project.yml").is_file():
+            raise FloeDbtError("not a dbt project (no dbt_project.yml)", path=str(self.project_dir))
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        command = self.command(subcommand, *args)
+        completed = subprocess.run(
+            command,
+            env=self.environment(),
+            cwd=self.state_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return DbtResult(
+            command=tuple(command),
+            returncode=completed.returncode,
+            output=completed.stdout + completed.stderr,
+            target_path=self.target_path,
+        )
+
+    def parse(self) -> Path:
+        """``dbt parse``; returns the path of the fresh manifest.json."""
+        result = self.run("parse", "--no-partial-parse")
+        manifest = self.target_path / "manifest.json"
+        if not result.success or not manifest.is_file():
+            raise FloeDbtError(
+                f"dbt parse failed (exit {result.returncode}):\n{result.output.strip()}",
+                path=str(self.project_dir),
+                hint=REGENERATE_HINT,
+            )
+        return manifest
+
+    def build(
+        self,
+        *,
+        select: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        vars: Mapping[str, Any] | None = None,
+    ) -> DbtResult:
+        """``dbt build`` of the selection (all when empty) with ``--vars``."""
+        args: list[str] = []
+        if select:
+            args += ["--select", *select]
+        if exclude:
+            args += ["--exclude", *exclude]
+        if vars:
+            args += ["--vars", json.dumps(dict(vars))]
+        return self.run("build", *args)

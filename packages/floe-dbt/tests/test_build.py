@@ -1,0 +1,145 @@
+"""dbt build of the demo project through floe-dbt, on a temporary Iceberg catalog and DuckDB."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from pyiceberg.catalog.sql import SqlCatalog
+
+from floe_config import load_config
+from floe_dbt import DbtRunner
+
+DEMO = Path("demo/data_engineering")
+
+
+def _tree(root: Path) -> dict[str, tuple[int, float]]:
+    listing = {}
+    for folder, _, files in os.walk(root, followlinks=True):
+        for name in files:
+            path = Path(folder) / name
+            stat = path.stat()
+            listing[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime)
+    return listing
+
+
+def _seed_bronze(catalog: SqlCatalog) -> None:
+    ts = datetime
+    tables = {
+        "customers": pa.table(
+            {
+                "customer_id": pa.array([1, 2, 3, 2], pa.int64()),
+                "first_name": [" Ada", "Bob", "Cy", "Bob "],
+                "last_name": ["Lovelace", "Builder", "Young", "Builder"],
+                "email": [
+                    "ADA@example.com",
+                    "bob@old.example",
+                    "cy@example.com",
+                    " Bob@Example.COM ",
+                ],
+                "country": ["gb", "de", "us", "DE"],
+                "signup_date": pa.array([date(2024, 1, 1)] * 4, pa.date32()),
+                "updated_at": pa.array(
+                    [ts(2024, 1, 1), ts(2024, 1, 1), ts(2024, 1, 1), ts(2024, 2, 1)],
+                    pa.timestamp("us"),
+                ),
+            }
+        ),
+        "products": pa.table(
+            {
+                "product_id": pa.array([1, 2], pa.int64()),
+                "name": ["Lamp", "Novel"],
+                "category": ["Electronics", "books"],
+                "price": [10.0, 5.5],
+            }
+        ),
+        "orders": pa.table(
+            {
+                "order_id": pa.array([1, 2, 3, 3], pa.int64()),
+                "customer_id": pa.array([1, 1, 2, 2], pa.int64()),
+                "status": ["completed", "cancelled", "placed", "SHIPPED"],
+                "ordered_at": pa.array([ts(2024, 3, 1)] * 4, pa.timestamp("us")),
+                "updated_at": pa.array(
+                    [ts(2024, 3, 1), ts(2024, 3, 1), ts(2024, 3, 1), ts(2024, 3, 2)],
+                    pa.timestamp("us"),
+                ),
+            }
+        ),
+        "order_items": pa.table(
+            {
+                "order_item_id": pa.array([1, 2, 3, 4], pa.int64()),
+                "order_id": pa.array([1, 1, 2, 3], pa.int64()),
+                "product_id": pa.array([1, 2, 1, 2], pa.int64()),
+                "quantity": pa.array([2, 1, 5, 3], pa.int64()),
+                "unit_price": [10.0, 5.5, 10.0, 5.5],
+            }
+        ),
+    }
+    catalog.create_namespace("bronze")
+    for name, data in tables.items():
+        catalog.create_table(f"bronze.{name}", schema=data.schema).append(data)
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> dict[str, str]:
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {
+        "FLOE_CATALOG_URI": f"sqlite:///{state}/catalog.db",
+        "FLOE_WAREHOUSE": str(state / "warehouse"),
+        "FLOE_DUCKDB_PATH": str(state / "warehouse.duckdb"),
+    }
+    config = load_config(DEMO / "floe.yaml", env=env)
+    _seed_bronze(SqlCatalog("floe", **config.iceberg_catalog_properties()))
+    return env
+
+
+def test_dbt_build_of_the_demo_writes_gold_and_nothing_in_the_source_tree(
+    tmp_path: Path, environment: dict[str, str]
+) -> None:
+    before = _tree(DEMO)
+    config = load_config(DEMO / "floe.yaml", env=environment)
+    runner = DbtRunner(project_dir=DEMO / "dbt", state_dir=tmp_path / "dbt", config=config)
+    result = runner.build()
+    assert result.success, result.output
+    statuses = {r["unique_id"]: r["status"] for r in result.run_results()["results"]}
+    assert set(statuses.values()) == {"success", "pass"}, statuses
+    assert sum(1 for uid in statuses if uid.startswith("model.")) == 6
+
+    with duckdb.connect(environment["FLOE_DUCKDB_PATH"], read_only=True) as db:
+        customers = db.sql(
+            "select customer_id, email, order_count, completed_order_count, lifetime_revenue "
+            "from gold.customer_orders order by customer_id"
+        ).fetchall()
+        products = db.sql(
+            "select product_id, category, units_sold, revenue from gold.revenue_by_product "
+            "order by product_id"
+        ).fetchall()
+    assert [(c[0], c[1], c[2], c[3], float(c[4])) for c in customers] == [
+        (1, "ada@example.com", 2, 1, 25.5),
+        (2, "bob@example.com", 1, 0, 16.5),
+        (3, "cy@example.com", 0, 0, 0.0),
+    ]
+    assert [(p[0], p[1], p[2], float(p[3])) for p in products] == [
+        (1, "electronics", 2, 20.0),
+        (2, "books", 4, 22.0),
+    ]
+    assert _tree(DEMO) == before
+    assert (tmp_path / "dbt" / "target" / "run_results.json").is_file()
+    assert (tmp_path / "dbt" / "logs" / "dbt.log").is_file()
+
+
+def test_a_selection_and_vars_reach_dbt(tmp_path: Path, environment: dict[str, str]) -> None:
+    config = load_config(DEMO / "floe.yaml", env=environment)
+    runner = DbtRunner(project_dir=DEMO / "dbt", state_dir=tmp_path / "dbt", config=config)
+    assert runner.build().success
+    result = runner.build(select=["stg_products"], vars={"run_date": "2024-03-01"})
+    assert result.success, result.output
+    ran = {r["unique_id"] for r in result.run_results()["results"]}
+    assert "model.ecommerce.stg_products" in ran
+    assert not any(uid.startswith("model.ecommerce.customer") for uid in ran)
+    assert '--vars {"run_date": "2024-03-01"}' in " ".join(result.command)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from manifests import manifest, model, source
+
+from floe_dbt import load_manifest, source_asset_key
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ({"dagster": {"asset_key": ["bronze_orders"]}}, ("bronze_orders",)),
+        ({"dagster": {"asset_key": "raw/orders"}}, ("raw", "orders")),
+        ({}, ("orders",)),
+    ],
+    ids=["dagster-meta-list", "dagster-meta-path", "floe-default-table-name"],
+)
+def test_source_asset_key(tmp_path: Path, meta: dict[str, Any], expected: tuple[str, ...]) -> None:
+    content = manifest(
+        [model("stg", ["source.shop.bronze.orders"])], [source("bronze", "orders", meta)]
+    )
+    (tmp_path / "manifest.json").write_text(json.dumps(content))
+    loaded = load_manifest(tmp_path / "manifest.json")
+    assert source_asset_key(loaded.sources["bronze.orders"]) == expected

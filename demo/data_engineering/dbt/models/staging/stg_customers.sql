@@ -1,9 +1,4 @@
-with ranked as (
-    select
-        *,
-        row_number() over (partition by customer_id order by updated_at desc) as version_rank
-    from {{ source('bronze', 'customers') }}
-)
+with latest as ({{ latest_rows(source('bronze', 'customers'), 'customer_id', 'updated_at') }})
 
 select
     cast(customer_id as integer) as customer_id,
@@ -13,5 +8,4 @@ select
     upper(trim(country)) as country,
     cast(signup_date as date) as signup_date,
     cast(updated_at as timestamp) as updated_at
-from ranked
-where version_rank = 1
+from latest

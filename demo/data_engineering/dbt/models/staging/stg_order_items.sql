@@ -1,8 +1,5 @@
-with ranked as (
-    select
-        *,
-        row_number() over (partition by order_item_id order by order_item_id) as version_rank
-    from {{ source('bronze', 'order_items') }}
+with latest as (
+    {{ latest_rows(source('bronze', 'order_items'), 'order_item_id', 'order_item_id') }}
 )
 
 select
@@ -12,6 +9,5 @@ select
     cast(quantity as integer) as quantity,
     cast(unit_price as decimal(10, 2)) as unit_price,
     cast(quantity * unit_price as decimal(12, 2)) as line_total
-from ranked
-where version_rank = 1
-  and quantity > 0
+from latest
+where quantity > 0

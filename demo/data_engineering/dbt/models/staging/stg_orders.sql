@@ -1,9 +1,4 @@
-with ranked as (
-    select
-        *,
-        row_number() over (partition by order_id order by updated_at desc) as version_rank
-    from {{ source('bronze', 'orders') }}
-)
+with latest as ({{ latest_rows(source('bronze', 'orders'), 'order_id', 'updated_at') }})
 
 select
     cast(order_id as integer) as order_id,
@@ -11,5 +6,4 @@ select
     lower(trim(status)) as status,
     cast(ordered_at as timestamp) as ordered_at,
     cast(updated_at as timestamp) as updated_at
-from ranked
-where version_rank = 1
+from latest

@@ -21,13 +21,13 @@ def floe_py_library(name, srcs = None, data = [], imports = ["src"], **kwargs):
 def floe_py_test(name, srcs, deps = [], args = [], ignore_warnings = [], size = "small", **kwargs):
     """pytest over `srcs`. Zero collected tests fail; every warning is an error.
 
-    ignore_warnings: message regexes of third-party warnings to tolerate (exact ones, never all).
+    ignore_warnings: third-party warnings to tolerate, each the literal start of its message.
     """
     native.py_test(
         name = name,
         srcs = srcs + [_PYTEST_MAIN],
         main = _PYTEST_MAIN,
-        args = ["--ignore-warning=" + w for w in ignore_warnings] +
+        args = ["'--ignore-warning=%s'" % w for w in ignore_warnings] +
                ["$(rootpaths %s)" % s for s in srcs] + args,
         deps = deps,
         python_version = "PY3",

@@ -85,13 +85,15 @@ class CompiledArtifacts(FloeModel):
 
     @property
     def source_file(self) -> Path:
-        return (self.directory / self.source.path).resolve()
+        # normpath, not resolve(): in a Bazel runfiles tree the files are symlinks, and the
+        # artifact, floe.yaml and the manifest must be found side by side in that tree.
+        return Path(os.path.normpath(self.directory / self.source.path))
 
     @property
     def manifest_file(self) -> Path | None:
         if self.dbt_manifest is None:
             return None
-        return (self.directory / self.dbt_manifest.path).resolve()
+        return Path(os.path.normpath(self.directory / self.dbt_manifest.path))
 
     def document(self) -> RawDocument:
         def tuple_path(parts: list[str | int]) -> tuple[str | int, ...]:
@@ -125,10 +127,14 @@ def compile_artifacts(
     *,
     output: str | Path,
     manifest: str | Path | None = None,
+    source_as: str | None = None,
+    manifest_as: str | None = None,
 ) -> CompiledArtifacts:
     """Validate floe.yaml against its defaults and build the artifact for ``output``.
 
     ``manifest`` overrides ``orchestration.dbt.manifest_path`` (a build system's output path).
+    ``source_as`` / ``manifest_as`` record those files under another path relative to the
+    artifact, for build systems that later lay all three out side by side (Bazel runfiles).
     Variables without a default are recorded as required and checked when resolved.
     The file is not written; ``write_artifacts`` does that.
     """
@@ -155,12 +161,12 @@ def compile_artifacts(
                 ]
             )
         manifest_record = ArtifactFile(
-            path=_relative(manifest_path, out_dir), sha256=_sha256(manifest_path)
+            path=manifest_as or _relative(manifest_path, out_dir), sha256=_sha256(manifest_path)
         )
     name = document.data.get("name") if isinstance(document.data, dict) else None
     return CompiledArtifacts(
         project=str(name),
-        source=ArtifactFile(path=_relative(file, out_dir), sha256=_sha256(file)),
+        source=ArtifactFile(path=source_as or _relative(file, out_dir), sha256=_sha256(file)),
         base_package=base_package,
         config=document.data,
         variables=[

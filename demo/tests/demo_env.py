@@ -1,0 +1,39 @@
+"""Shared set-up for the demo's acceptance tests: state under a temporary directory."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+DEMO = Path("demo/data_engineering")
+ARTIFACT = DEMO / "compiled_artifacts.json"
+MODULE = "demo.data_engineering.orchestration.definitions"
+BRONZE = ["bronze_customers", "bronze_order_items", "bronze_orders", "bronze_products"]
+SILVER = ["stg_customers", "stg_order_items", "stg_orders", "stg_products"]
+GOLD = ["customer_orders", "revenue_by_product"]
+
+
+def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
+    """The process environment with the demo's state under ``state``."""
+    state.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        {
+            "FLOE_STATE_DIR": str(state),
+            "DAGSTER_HOME": str(state / "dagster"),
+            "FLOE_CATALOG_URI": f"sqlite:///{state}/catalog.db",
+            "FLOE_WAREHOUSE": str(state / "warehouse"),
+            "FLOE_DUCKDB_PATH": str(state / "warehouse.duckdb"),
+        }
+    )
+    (state / "dagster").mkdir(exist_ok=True)
+    (state / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env.update(overrides)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

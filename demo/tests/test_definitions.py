@@ -1,0 +1,50 @@
+"""SC-002: every dbt model is its own asset, wired bronze -> silver -> gold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetKey
+from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, demo_environment
+
+from floe_dagster import FloeDefinitions
+
+
+def test_exactly_ten_assets_with_exact_edges_and_groups(tmp_path: Path) -> None:
+    defs = FloeDefinitions.from_compiled_artifacts(ARTIFACT, env=demo_environment(tmp_path))
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert keys == set(BRONZE + SILVER + GOLD)
+    assert "silver_staging" not in keys
+    assert "gold_marts" not in keys
+
+    def parents(name: str) -> set[str]:
+        return {p.to_user_string() for p in graph.get(AssetKey(name)).parent_keys}
+
+    for name in BRONZE:
+        assert parents(name) == set()
+        assert graph.get(AssetKey(name)).group_name == "bronze"
+    for table in ("customers", "orders", "products", "order_items"):
+        assert parents(f"stg_{table}") == {f"bronze_{table}"}
+        assert graph.get(AssetKey(f"stg_{table}")).group_name == "silver"
+    assert parents("customer_orders") == {"stg_customers", "stg_orders", "stg_order_items"}
+    assert parents("revenue_by_product") == {"stg_products", "stg_orders", "stg_order_items"}
+    for name in GOLD:
+        assert graph.get(AssetKey(name)).group_name == "gold"
+    assert len(graph.asset_check_keys) == 23  # every dbt test is an asset check
+
+
+def test_jobs_select_what_their_expressions_say(tmp_path: Path) -> None:
+    defs = FloeDefinitions.from_compiled_artifacts(ARTIFACT, env=demo_environment(tmp_path))
+
+    def selected(job: str) -> set[str]:
+        resolved = defs.resolve_job_def(job)
+        return {key.to_user_string() for key in resolved.asset_layer.executable_asset_keys}
+
+    assert selected("bronze_refresh") == set(BRONZE)
+    assert selected("medallion_pipeline") == set(BRONZE + SILVER + GOLD)
+    vacuum = defs.resolve_job_def("vacuum_tables")
+    assert [node.name for node in vacuum.nodes] == ["vacuum_tables_op"]
+    assert vacuum.run_config == {
+        "ops": {"vacuum_tables_op": {"config": {"retention_days": 7, "dry_run": False}}}
+    }

@@ -1,0 +1,78 @@
+"""dbt models, seeds and snapshots as Dagster assets: one asset each, run by one dbt step.
+
+No ``from __future__ import annotations`` here: Dagster checks the ``context`` annotation of
+the compute function (DESIGN.md).
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetsDefinition
+from dagster_dbt import dbt_assets
+
+from floe_config import FloeConfig
+from floe_dagster._resources import FloeDbtCliResource
+from floe_dagster._translator import FloeDbtTranslator
+from floe_dagster._warnings import dagster_internal_warnings_silenced
+from floe_dbt import DbtManifest
+
+DBT_RESOURCE_KEY = "dbt"
+
+
+@dataclass(frozen=True)
+class DbtLocation:
+    """Where the dbt project, its manifest and floe's dbt state live for one code location."""
+
+    project_dir: Path
+    manifest_path: Path
+    state_dir: Path
+    target: str | None = None
+
+    def target_path(self, run_id: str) -> Path:
+        """A fresh dbt target directory for one invocation, under the state directory."""
+        return self.state_dir / "target" / f"{run_id[:8]}-{uuid.uuid4().hex[:6]}"
+
+
+def state_directory(config: FloeConfig, env: "os._Environ[str] | dict[str, str]") -> Path:
+    """``FLOE_STATE_DIR`` if set, else ``.floe`` next to floe.yaml."""
+    configured = env.get("FLOE_STATE_DIR")
+    return Path(configured).absolute() if configured else config.path(".floe")
+
+
+def run_dbt_build(
+    context: AssetExecutionContext, dbt: FloeDbtCliResource, location: DbtLocation
+) -> Iterator[Any]:
+    """``dbt build`` of the selected models (and their tests), streaming Dagster events."""
+    invocation = dbt.cli(
+        ["build"], context=context, target_path=location.target_path(context.run.run_id)
+    )
+    yield from invocation.stream()
+
+
+def build_dbt_assets(
+    config: FloeConfig,
+    *,
+    manifest: DbtManifest,
+    location: DbtLocation,
+    translator: FloeDbtTranslator | None = None,
+) -> list[AssetsDefinition]:
+    """One Dagster multi-asset holding every dbt model, seed and snapshot as its own asset."""
+    translator = translator or FloeDbtTranslator(manifest=manifest, config=config)
+
+    with dagster_internal_warnings_silenced():
+
+        @dbt_assets(
+            manifest=location.manifest_path,
+            name="dbt_models",
+            dagster_dbt_translator=translator,
+            required_resource_keys={DBT_RESOURCE_KEY},
+        )
+        def dbt_models(context: AssetExecutionContext):  # type: ignore[no-untyped-def]
+            dbt = getattr(context.resources, DBT_RESOURCE_KEY)
+            yield from run_dbt_build(context, dbt, location)
+
+    return [dbt_models]

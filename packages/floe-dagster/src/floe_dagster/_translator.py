@@ -1,0 +1,74 @@
+"""FloeDbtTranslator: every mapping decision from dbt to Dagster, one overridable method each.
+
+Subclass it and pass it to ``build_assets`` (or ``FloeDefinitions``) to change one decision.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dagster import AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from floe_config import FloeConfig
+from floe_dagster._patterns import compute_kind_override, group_override
+from floe_dbt import DbtManifest, DbtNode, source_asset_key
+
+
+class FloeDbtTranslator(DagsterDbtTranslator):
+    """dbt node -> Dagster asset, the floe way.
+
+    - models, seeds and snapshots are keyed by their name (``stg_orders``);
+    - a source is keyed as the Python asset that produces it (floe-dbt's mapping), which is
+      what connects bronze -> silver;
+    - groups come from ``orchestration.assets`` patterns, else from the dbt node
+      (``meta.dagster.group``, dbt ``group``, folder);
+    - owners from dbt ``meta.owners``; dbt tags become Dagster tags; tests become asset checks.
+    """
+
+    def __init__(
+        self,
+        *,
+        manifest: DbtManifest,
+        config: FloeConfig,
+        settings: DagsterDbtTranslatorSettings | None = None,
+    ) -> None:
+        super().__init__(
+            settings=settings or DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        )
+        self.manifest = manifest
+        self.config = config
+
+    def node(self, dbt_resource_props: Mapping[str, Any]) -> DbtNode | None:
+        return self.manifest.nodes.get(str(dbt_resource_props.get("unique_id")))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        node = self.node(dbt_resource_props)
+        if node is None:
+            return super().get_asset_key(dbt_resource_props)
+        if node.resource_type == "source":
+            return self.get_source_asset_key(node)
+        return AssetKey(node.name)
+
+    def get_source_asset_key(self, source: DbtNode) -> AssetKey:
+        """The key of the (Python) asset that produces a dbt source."""
+        return AssetKey(list(source_asset_key(source)))
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        override = group_override(self.config, self.get_asset_key(dbt_resource_props))
+        if override:
+            return override
+        node = self.node(dbt_resource_props)
+        return node.group if node is not None else super().get_group_name(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        node = self.node(dbt_resource_props)
+        if node is None or not node.owners:
+            return super().get_owners(dbt_resource_props)
+        return list(node.owners)
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        tags = dict(super().get_tags(dbt_resource_props))
+        kind = compute_kind_override(self.config, self.get_asset_key(dbt_resource_props))
+        if kind:
+            tags[f"dagster/kind/{kind}"] = ""
+        return tags

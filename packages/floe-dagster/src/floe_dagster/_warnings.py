@@ -1,0 +1,19 @@
+"""Dagster warns about its own beta parameters when floe calls public APIs (for example
+``AssetSelection.from_string`` passes ``include_sources`` internally). Those warnings say
+nothing to a floe user, so floe silences exactly those categories around such calls."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dagster import BetaWarning, PreviewWarning
+
+
+@contextmanager
+def dagster_internal_warnings_silenced() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BetaWarning)
+        warnings.simplefilter("ignore", PreviewWarning)
+        yield

@@ -37,3 +37,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def copy_demo(root: Path, package: str) -> Path:
+    """A copy of the demo as importable package ``package`` under ``root``, with its manifest
+    at floe.yaml's ``manifest_path`` (dbt/target/manifest.json). Returns the package folder."""
+    import shutil  # noqa: PLC0415
+
+    target = root / package
+    shutil.copytree(
+        DEMO,
+        target,
+        ignore=shutil.ignore_patterns("compiled_artifacts.json", "__pycache__", "BUILD.bazel"),
+    )
+    manifest = target / "dbt" / "target" / "manifest.json"
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(target / "dbt" / "manifest.json", manifest)
+    return target

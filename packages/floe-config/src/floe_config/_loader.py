@@ -14,7 +14,7 @@ from floe_config._interpolate import interpolate
 from floe_config._model import ConfigSource, FloeConfig
 from floe_config._pydantic_errors import translate
 from floe_config._schema_walk import restore_texts
-from floe_config._yaml import RawDocument, parse_yaml, render_path
+from floe_config._yaml import Position, RawDocument, parse_yaml, render_path
 
 
 def base_package_of(directory: FsPath) -> str | None:
@@ -104,9 +104,20 @@ def check_document(
             file=file,
             base_package=base_package,
             variables=tuple(interpolated.variables),
-            positions={render_path(p): where for p, where in document.positions.items()},
+            positions=_positions(document),
         )
     return config
+
+
+def _positions(document: RawDocument) -> dict[str, Position]:
+    """Where each key path points: a scalar's value, or a mapping's / list's key."""
+    positions = {}
+    for path, where in document.positions.items():
+        container = isinstance(document.value_at(path), dict | list)
+        positions[render_path(path)] = (
+            document.key_positions.get(path, where) if container else where
+        )
+    return positions
 
 
 def build_config(

@@ -51,11 +51,15 @@ def _config_field(parameter: Parameter) -> Field:
 
 
 def build_batch_job(
-    name: str, spec: BatchJob, *, graph: AssetGraph
+    name: str, spec: BatchJob, *, graph: AssetGraph, require_match: bool = True
 ) -> "UnresolvedAssetJobDefinition":
-    """A job materializing the union of ``spec.selection``; raises SelectionError if empty."""
+    """A job materializing the union of ``spec.selection``; raises SelectionError if empty.
+
+    ``require_match=False`` skips the emptiness check (when some assets failed to load, an
+    empty match would only echo that failure).
+    """
     selection = parse_selection(spec.selection)
-    if not resolve(selection, graph):
+    if require_match and not resolve(selection, graph):
         raise SelectionError(
             f"selection {list(spec.selection)} matches no asset; an empty selection never "
             "means all assets"
@@ -116,6 +120,7 @@ def build_jobs(
     """Every job of ``orchestration.jobs``. Problems are collected (or raised when not given)."""
     own = problems is None
     problems = problems or Problems()
+    complete = not problems.items  # with assets missing, "matches nothing" is only an echo
     with dagster_internal_warnings_silenced():
         graph = AssetGraph.from_assets(list(assets))
     jobs: dict[str, JobDefinition | UnresolvedAssetJobDefinition] = {}
@@ -123,7 +128,7 @@ def build_jobs(
         path: tuple[str | int, ...] = ("orchestration", "jobs", name)
         if isinstance(spec, BatchJob):
             try:
-                jobs[name] = build_batch_job(name, spec, graph=graph)
+                jobs[name] = build_batch_job(name, spec, graph=graph, require_match=complete)
             except SelectionError as error:
                 problems.add(config, (*path, "selection"), str(error))
             continue

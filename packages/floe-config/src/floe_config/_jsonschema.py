@@ -51,8 +51,8 @@ def floe_yaml_json_schema() -> dict[str, Any]:
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "floe.yaml",
         **schema,
+        "title": "floe.yaml",
         "$defs": dict(sorted(defs.items())),
     }
 

@@ -107,6 +107,7 @@ def _compile(options: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``floe`` command (validate, compile, schema); returns the exit code."""
     options = _parser().parse_args(argv)
     try:
         if options.command == "validate":

@@ -16,6 +16,7 @@ def default_status(schedule: Schedule) -> DefaultScheduleStatus:
 
 
 def build_schedule(name: str, schedule: Schedule, *, job: Any) -> ScheduleDefinition:
+    """One schedule: cron and timezone as configured; ``enabled`` sets the default status."""
     return ScheduleDefinition(
         name=name,
         job=job,

@@ -1,0 +1,91 @@
+"""The floe CLI on a small project of Python assets (no dbt), end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from floe_dagster import cli_main
+
+ASSETS = """\
+from dagster import asset
+
+
+@asset(group_name="raw")
+def events() -> None: ...
+
+
+@asset(group_name="marts", deps=[events])
+def daily_counts() -> None: ...
+"""
+
+FLOE_YAML = """\
+name: tiny
+orchestration:
+  asset_modules: [.assets]
+  jobs:
+    everything: {type: batch, selection: ["+daily_counts"]}
+  schedules:
+    nightly:
+      job: everything
+      cron_schedule: "0 1 * * *"
+      timezone: Europe/Berlin
+      enabled: ${NIGHTLY:false}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    package = tmp_path / "tiny_project"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "assets.py").write_text(ASSETS)
+    (package / "floe.yaml").write_text(FLOE_YAML)
+    return package
+
+
+def test_validate_prints_a_summary(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["validate", str(project / "floe.yaml")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "floe.yaml OK: tiny"
+    assert out[1].split() == ["assets:", "2", "asset", "checks:", "0"]
+    assert out[2].split() == ["jobs:", "1", "(1", "batch,", "0", "ops)"]
+    assert out[4].startswith("    nightly: everything STOPPED '0 1 * * *' Europe/Berlin, next ")
+    assert out[4].endswith(("CET", "CEST"))
+
+
+def test_validate_reports_every_problem(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = FLOE_YAML.replace('["+daily_counts"]', '["+daily_count"]').replace(".assets]", ".asets]")
+    (project / "floe.yaml").write_text(text)
+    assert cli_main(["validate", str(project / "floe.yaml")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "1 problem building the Dagster definitions:"
+    assert err[1] == (
+        "floe.yaml:3:19 orchestration.asset_modules[0]: no module named 'tiny_project.asets' "
+        "(is it on the Python path, spelled right?)"
+    )
+
+
+def test_validate_reports_config_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "floe.yaml").write_text(FLOE_YAML.replace("job: everything", "job: everythin"))
+    assert cli_main(["validate", str(project / "floe.yaml")]) == 1
+    assert (
+        "floe.yaml:8:12 orchestration.schedules.nightly.job: unknown job" in capsys.readouterr().err
+    )
+
+
+def test_compile_writes_the_artifact(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["compile", str(project / "floe.yaml")]) == 0
+    artifact = json.loads((project / "compiled_artifacts.json").read_text())
+    assert artifact["project"] == "tiny"
+    assert artifact["base_package"] == "tiny_project"
+    assert capsys.readouterr().out.startswith("wrote ")
+
+
+def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "floe.yaml"
+    assert "orchestration" in schema["properties"]

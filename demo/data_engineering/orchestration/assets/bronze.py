@@ -15,7 +15,14 @@ import random
 from datetime import date, datetime, timedelta
 
 import pyarrow as pa
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+)
 from pyiceberg.catalog import Catalog
 from pyiceberg.exceptions import NamespaceAlreadyExistsError, NoSuchTableError
 
@@ -58,9 +65,12 @@ def _write(catalog: Catalog, name: str, data: pa.Table) -> None:
 
 
 def _result(table: pa.Table, name: str) -> MaterializeResult:
+    """Standard Dagster metadata: row count, the Iceberg table, and its columns."""
+    columns = [TableColumn(field.name, str(field.type)) for field in table.schema]
     return MaterializeResult(
         metadata={
             "dagster/row_count": table.num_rows,
+            "dagster/column_schema": TableSchema(columns=columns),
             "iceberg_table": MetadataValue.text(f"{NAMESPACE}.{name}"),
         }
     )

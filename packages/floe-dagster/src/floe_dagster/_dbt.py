@@ -15,12 +15,14 @@ from dagster import AssetExecutionContext, AssetsDefinition
 from dagster_dbt import dbt_assets
 
 from floe_config import FloeConfig
+from floe_dagster._observability.dbt_events import start_recording
 from floe_dagster._resources import FloeDbtCliResource
 from floe_dagster._translator import FloeDbtTranslator
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 from floe_dbt import DbtManifest
 
 DBT_RESOURCE_KEY = "dbt"
+DBT_OP_NAME = "dbt_models"
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,24 @@ def state_directory(config: FloeConfig, env: "os._Environ[str] | dict[str, str]"
 def run_dbt_build(
     context: AssetExecutionContext, dbt: FloeDbtCliResource, location: DbtLocation
 ) -> Iterator[Any]:
-    """``dbt build`` of the selected models (and their tests), streaming Dagster events."""
-    invocation = dbt.cli(
-        ["build"], context=context, target_path=location.target_path(context.run.run_id)
-    )
-    yield from invocation.stream()
+    """``dbt build`` of the selected models (and their tests), streaming Dagster events.
+
+    Every structured dbt event also goes to floe's per-model recorder (real start and end
+    times, status, messages), which the step observer turns into spans and lineage runs.
+    """
+    target_path = location.target_path(context.run.run_id)
+    step_key = context.op_execution_context.get_step_execution_context().step.key
+    record = start_recording(context.run.run_id, step_key, target_path)
+    invocation = dbt.cli(["build"], context=context, target_path=target_path)
+    for event in invocation.stream_raw_events():
+        record.record(event.raw_event)
+        yield from event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=invocation.context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        )
 
 
 def build_dbt_assets(
@@ -67,7 +82,7 @@ def build_dbt_assets(
 
         @dbt_assets(
             manifest=location.manifest_path,
-            name="dbt_models",
+            name=DBT_OP_NAME,
             dagster_dbt_translator=translator,
             required_resource_keys={DBT_RESOURCE_KEY},
         )

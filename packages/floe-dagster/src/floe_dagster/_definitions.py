@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetSpec, Definitions, SourceAsset, map_asset_specs
+from dagster import (
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Definitions,
+    SourceAsset,
+    map_asset_specs,
+)
 
 from floe_config import (
     DEFAULT_ARTIFACT_NAME,
@@ -20,9 +27,18 @@ from floe_config import (
     read_artifacts,
     resolve,
 )
-from floe_dagster._dbt import DBT_RESOURCE_KEY, DbtLocation, build_dbt_assets, state_directory
+from floe_dagster._dbt import (
+    DBT_OP_NAME,
+    DBT_RESOURCE_KEY,
+    DbtLocation,
+    build_dbt_assets,
+    state_directory,
+)
 from floe_dagster._jobs import build_jobs
 from floe_dagster._modules import ModuleDefinitions, load_modules
+from floe_dagster._observability.catalog import ObservedDefinitions, build_catalog
+from floe_dagster._observability.observer import observation_hooks
+from floe_dagster._observability.settings import observability_settings
 from floe_dagster._patterns import compute_kind_override, group_override
 from floe_dagster._problems import Problems
 from floe_dagster._resources import FloeDbtCliResource, IcebergCatalogResource
@@ -194,13 +210,19 @@ def build_definitions(
         translator_class=translator_class,
         problems=problems,
     )
-    jobs = build_jobs(config, assets=built.assets, problems=problems)
+    observed = observe(config, built, env=os.environ if env is None else env)
+    hooks = observation_hooks(observed) if observed.settings.enabled else set()
+    assets = [
+        a.with_hooks(hooks) if hooks and isinstance(a, AssetsDefinition) and a.is_executable else a
+        for a in built.assets
+    ]
+    jobs = build_jobs(config, assets=assets, problems=problems, hooks=hooks)
     schedules = build_schedules(config, jobs=jobs, problems=problems)
     problems.raise_if_any()
     modules = built.modules
     with dagster_internal_warnings_silenced():
         definitions = Definitions(
-            assets=built.assets,
+            assets=assets,
             asset_checks=built.asset_checks,
             jobs=[*jobs.values(), *modules.jobs],
             schedules=[*schedules, *modules.schedules],
@@ -213,6 +235,27 @@ def build_definitions(
             problems.add(config, ("orchestration",), f"Dagster rejects the definitions: {error}")
             problems.raise_if_any()
     return definitions
+
+
+def observe(
+    config: FloeConfig, built: BuiltAssets, *, env: Mapping[str, str]
+) -> ObservedDefinitions:
+    """The observability settings and asset catalog of one code location."""
+    settings = observability_settings(config, env=env, state_dir=state_directory(config, dict(env)))
+    dbt_keys: dict[str, AssetKey] = {}
+    if built.manifest is not None:
+        translator = FloeDbtTranslator(manifest=built.manifest, config=config)
+        dbt_keys = {
+            uid: translator.get_asset_key({"unique_id": uid}) for uid in built.manifest.executable
+        }
+    with dagster_internal_warnings_silenced():
+        return build_catalog(
+            settings,
+            built.assets,
+            manifest=built.manifest,
+            dbt_keys=dbt_keys,
+            dbt_ops={DBT_OP_NAME} if built.manifest is not None else set(),
+        )
 
 
 class FloeDefinitions:

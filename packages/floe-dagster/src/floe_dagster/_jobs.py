@@ -4,12 +4,14 @@ No ``from __future__ import annotations`` here: Dagster checks the op's ``contex
 """
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from dagster import Any as DagsterAny
 from dagster import (
     AssetsDefinition,
     Field,
+    HookDefinition,
     JobDefinition,
     Noneable,
     OpExecutionContext,
@@ -76,6 +78,7 @@ def build_ops_job(
     *,
     function: Callable[..., Any],
     resource_keys: Sequence[str] = ("iceberg",),
+    hooks: AbstractSet[HookDefinition] = frozenset(),
 ) -> JobDefinition:
     """A one-op job calling ``function([context,] **args)``.
 
@@ -104,6 +107,7 @@ def build_ops_job(
         description=spec.description,
         tags=dict(spec.tags),
         config={"ops": {op_name: {"config": dict(spec.args)}}},
+        hooks=set(hooks),
     )
     def ops_job() -> None:
         run_target()
@@ -116,6 +120,7 @@ def build_jobs(
     *,
     assets: Sequence[AssetsDefinition | Any],
     problems: Problems | None = None,
+    hooks: AbstractSet[HookDefinition] = frozenset(),
 ) -> "dict[str, JobDefinition | UnresolvedAssetJobDefinition]":
     """Every job of ``orchestration.jobs``. Problems are collected (or raised when not given)."""
     own = problems is None
@@ -141,7 +146,7 @@ def build_jobs(
         for mismatch in mismatches:
             problems.add(config, (*path, "args"), mismatch)
         if not mismatches:
-            jobs[name] = build_ops_job(name, spec, function=function)
+            jobs[name] = build_ops_job(name, spec, function=function, hooks=hooks)
     if own:
         problems.raise_if_any()
     return jobs

@@ -1,0 +1,92 @@
+"""OpenTelemetry: one tracer provider per process; a Dagster run is one trace."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import threading
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
+from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
+
+from floe_dagster._observability.settings import ObservabilitySettings
+
+_run_trace_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "floe_run_trace_id", default=None
+)
+
+
+def trace_id_for_run(run_id: str) -> int:
+    """Dagster run ids are UUIDs: the run's trace id is the same 128 bits."""
+    try:
+        return uuid.UUID(run_id).int
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, run_id).int
+
+
+class RunTraceIds(IdGenerator):
+    """Random span ids; the trace id of the run being observed, so a run is one trace."""
+
+    def __init__(self) -> None:
+        self._random = RandomIdGenerator()
+
+    def generate_span_id(self) -> int:
+        return self._random.generate_span_id()
+
+    def generate_trace_id(self) -> int:
+        return _run_trace_id.get() or self._random.generate_trace_id()
+
+
+def use_run_trace(run_id: str) -> contextvars.Token[int | None]:
+    return _run_trace_id.set(trace_id_for_run(run_id))
+
+
+class JsonLinesSpanExporter(SpanExporter):
+    """The embedded default: one OTLP-style JSON object per span, appended to a file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = [json.dumps(json.loads(span.to_json(indent=None))) + "\n" for span in spans]
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a") as handle:
+                handle.writelines(lines)
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+
+def tracer_provider(settings: ObservabilitySettings) -> TracerProvider:
+    resource = Resource.create({"service.name": settings.service_name})
+    provider = TracerProvider(resource=resource, id_generator=RunTraceIds())
+    if settings.trace_exporter == "otlp" and settings.otlp_endpoint:
+        endpoint = settings.otlp_endpoint.rstrip("/")
+        if not endpoint.endswith("/v1/traces"):
+            endpoint += "/v1/traces"
+        exporter = OTLPSpanExporter(endpoint=endpoint, timeout=settings.timeout_seconds)
+        provider.add_span_processor(
+            BatchSpanProcessor(exporter, export_timeout_millis=int(settings.timeout_seconds * 1000))
+        )
+    elif settings.trace_exporter == "console":
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    else:
+        provider.add_span_processor(
+            SimpleSpanProcessor(JsonLinesSpanExporter(settings.traces_file))
+        )
+    return provider

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from opentelemetry.sdk.trace.export import (
 )
 from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 
+from floe_dagster._observability.breaker import Breaker
 from floe_dagster._observability.settings import ObservabilitySettings
 
 _run_trace_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
@@ -72,6 +74,34 @@ class JsonLinesSpanExporter(SpanExporter):
         return None
 
 
+class GuardedSpanExporter(SpanExporter):
+    """Exports through ``inner``; a failure or a slow export trips the breaker, after which
+    spans are dropped at once instead of waiting on a dead collector."""
+
+    def __init__(self, inner: SpanExporter, breaker: Breaker, timeout: float) -> None:
+        self.inner = inner
+        self.breaker = breaker
+        self.timeout = timeout
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        if self.breaker.open:
+            return SpanExportResult.FAILURE
+        started = time.monotonic()
+        try:
+            result = self.inner.export(spans)
+        except Exception as error:
+            self.breaker.trip(f"{type(error).__name__}: {error}")
+            return SpanExportResult.FAILURE
+        if result is not SpanExportResult.SUCCESS:
+            self.breaker.trip("the export failed")
+        elif time.monotonic() - started > self.timeout:
+            self.breaker.trip(f"answered after more than {self.timeout:.0f}s")
+        return result
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+
 def tracer_provider(settings: ObservabilitySettings) -> TracerProvider:
     resource = Resource.create({"service.name": settings.service_name})
     provider = TracerProvider(resource=resource, id_generator=RunTraceIds())
@@ -79,7 +109,11 @@ def tracer_provider(settings: ObservabilitySettings) -> TracerProvider:
         endpoint = settings.otlp_endpoint.rstrip("/")
         if not endpoint.endswith("/v1/traces"):
             endpoint += "/v1/traces"
-        exporter = OTLPSpanExporter(endpoint=endpoint, timeout=settings.timeout_seconds)
+        exporter = GuardedSpanExporter(
+            OTLPSpanExporter(endpoint=endpoint, timeout=settings.timeout_seconds),
+            Breaker(settings.state_dir, endpoint),
+            settings.timeout_seconds,
+        )
         provider.add_span_processor(
             BatchSpanProcessor(exporter, export_timeout_millis=int(settings.timeout_seconds * 1000))
         )

@@ -5,11 +5,13 @@
 - floe_mypy_test: mypy --strict over a library's package and everything it imports.
 - floe_ruff_test: ruff check and ruff format --check over a set of files.
 - floe_package_test: a package's boundaries and its wheel's declared dependencies.
+- floe_package: a package's library with its mypy, ruff and package tests, in one call.
 """
 
 load(
     "//tools/private:py.bzl",
     _floe_mypy_test = "floe_mypy_test",
+    _floe_package = "floe_package",
     _floe_package_test = "floe_package_test",
     _floe_py_library = "floe_py_library",
     _floe_py_test = "floe_py_test",
@@ -28,3 +30,4 @@ floe_py_test = _floe_py_test
 floe_mypy_test = _floe_mypy_test
 floe_ruff_test = _floe_ruff_test
 floe_package_test = _floe_package_test
+floe_package = _floe_package

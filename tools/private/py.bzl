@@ -36,7 +36,7 @@ def floe_py_test(name, srcs, deps = [], args = [], ignore_warnings = [], size = 
         **kwargs
     )
 
-def floe_mypy_test(name, package, deps, size = "small", **kwargs):
+def floe_mypy_test(name, package, deps, size = "medium", **kwargs):
     """mypy --strict over the import package `package` and the floe code it imports."""
     native.py_test(
         name = name,
@@ -99,4 +99,26 @@ def floe_package_test(
         srcs_version = "PY3",
         size = size,
         **kwargs
+    )
+
+def floe_package(
+        name,
+        deps = [],
+        visibility = None,
+        allowed_floe_deps = [],
+        forbidden_imports = []):
+    """A floe package: the library `name` and its :mypy, :ruff and :package_test targets.
+
+    Expects the package's tests in `tests/` exporting a `files` filegroup.
+    """
+    tests = "//%s/tests:files" % native.package_name()
+    floe_py_library(name = name, deps = deps, visibility = visibility)
+    floe_mypy_test(name = "mypy", package = name, deps = [":" + name])
+    floe_ruff_test(name = "ruff", srcs = native.glob(["*.py", "src/**/*.py"]) + [tests])
+    floe_package_test(
+        name = "package_test",
+        import_name = name,
+        tests = tests,
+        allowed_floe_deps = allowed_floe_deps,
+        forbidden_imports = forbidden_imports,
     )

@@ -16,10 +16,21 @@ log = logging.getLogger("floe.observability")
 
 
 class Breaker:
-    def __init__(self, state_dir: Path, target: str) -> None:
+    """Trips on an error, or once this process has spent ``budget`` seconds waiting on the
+    target; a healthy but briefly slow backend keeps receiving everything."""
+
+    def __init__(self, state_dir: Path, target: str, *, budget: float = 4.0) -> None:
         digest = hashlib.sha256(target.encode()).hexdigest()[:16]
         self.target = target
         self.path = state_dir / "observability" / f"unreachable-{digest}"
+        self.budget = budget
+        self.spent = 0.0
+
+    def charge(self, seconds: float) -> None:
+        """Account for time spent waiting on the target; trip past the budget."""
+        self.spent += seconds
+        if self.spent > self.budget:
+            self.trip(f"waited {self.spent:.1f}s in total")
 
     @property
     def open(self) -> bool:

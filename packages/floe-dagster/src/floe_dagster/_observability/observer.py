@@ -199,10 +199,8 @@ class StepObserver:
         if op_name in self.observed.dbt_ops:
             record = take_record(self.context.run_id, self.context.step_key)
             self._dbt_step(facts, assets, record)
-        elif len(assets) == 1:
-            self._asset_step(facts, assets[0])
         else:
-            self._plain_step(facts, assets)
+            self._step(facts, assets)
         if self.runtime.provider is not None:
             self.runtime.provider.force_flush(int(self.settings.timeout_seconds * 1000))
 
@@ -217,32 +215,20 @@ class StepObserver:
             row_count=_row_count(metadata),
         )
 
-    def _asset_step(self, facts: StepFacts, key: str) -> None:
-        info = self.observed.assets.get(key)
-        run = LineageRun(
-            run_id=str(generate_new_uuid()),
-            job_name=key,
-            inputs=list(info.deps) if info else [],
-            outputs=[self._dataset(key, facts.materialized.get(key))],
-        )
-        attributes = {**self._base_attributes(facts), "dagster.asset_key": key}
-        with self._observed_run(
-            run,
-            start=facts.started,
-            end=facts.finished,
-            attributes=attributes,
-            failure=self._failure(),
-        ):
-            pass
-
-    def _plain_step(self, facts: StepFacts, assets: Sequence[str]) -> None:
-        """An op (ops jobs) or a multi-asset step floe knows no finer structure for."""
+    def _step(self, facts: StepFacts, assets: Sequence[str]) -> None:
+        """A Python asset (one span and run named by its key), an op of an ops job, or a
+        multi-asset step floe knows no finer structure for (named by the op)."""
         attributes = self._base_attributes(facts)
-        if assets:
+        single = assets[0] if len(assets) == 1 else None
+        if single is not None:
+            attributes["dagster.asset_key"] = single
+        elif assets:
             attributes["dagster.asset_keys"] = list(assets)
+        info = self.observed.assets.get(single) if single else None
         run = LineageRun(
             run_id=str(generate_new_uuid()),
-            job_name=self.context.op.name,
+            job_name=single or self.context.op.name,
+            inputs=list(info.deps) if info else [],
             outputs=[self._dataset(k, facts.materialized.get(k)) for k in assets],
         )
         with self._observed_run(

@@ -89,3 +89,16 @@ def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "floe.yaml"
     assert "orchestration" in schema["properties"]
+
+
+def test_validate_says_what_is_validated_but_not_built(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = FLOE_YAML + (
+        "  partitions:\n    daily: {type: time_window, start: '2024-01-01'}\n"
+        "  sensors:\n    s: {type: asset_sensor, job: everything, watched_assets: [events]}\n"
+    )
+    (project / "floe.yaml").write_text(text)
+    assert cli_main(["validate", str(project / "floe.yaml")]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "  not built yet (validated only): partitions (1), sensors (1)"

@@ -30,7 +30,7 @@ from floe_config import (
     load_config,
     write_artifacts,
 )
-from floe_dagster._definitions import build_definitions
+from floe_dagster._definitions import build_definitions, not_yet_built
 from floe_dagster._errors import FloeDagsterError
 from floe_dbt import FloeDbtError
 
@@ -80,6 +80,9 @@ def summary(config: FloeConfig, definitions: Definitions) -> list[str]:
             f"{schedule.timezone}, next {next_tick}"
         )
     lines.append(f"  sensors:      {len(orchestration.sensors)}")
+    pending = not_yet_built(config)
+    if pending:
+        lines.append(f"  not built yet (validated only): {', '.join(pending)}")
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,30 @@ from floe_dagster._warnings import dagster_internal_warnings_silenced
 from floe_dbt import DbtManifest, DbtRunner, FloeDbtError, dbt_executable, load_manifest
 
 ARTIFACT_ENV = "FLOE_COMPILED_ARTIFACTS"
+log = logging.getLogger("floe")
+
+
+def not_yet_built(config: FloeConfig) -> list[str]:
+    """Sections floe.yaml validates but this floe does not turn into Dagster definitions yet
+    (partitions, automation conditions, backfill policies, sensors, backfills)."""
+    orchestration = config.orchestration
+    pending = []
+    if orchestration.partitions:
+        pending.append(f"partitions ({len(orchestration.partitions)})")
+    patterns = orchestration.assets.values()
+    if any(p.partitions for p in patterns):
+        pending.append("assets.*.partitions")
+    if any(p.automation_condition for p in patterns):
+        pending.append("assets.*.automation_condition")
+    if any(p.backfill_policy for p in patterns):
+        pending.append("assets.*.backfill_policy")
+    if orchestration.sensors:
+        pending.append(f"sensors ({len(orchestration.sensors)})")
+    if orchestration.backfills:
+        pending.append(f"backfills ({len(orchestration.backfills)})")
+    return pending
+
+
 ICEBERG_RESOURCE_KEY = "iceberg"
 _MANIFEST_PATH = ("orchestration", "dbt", "manifest_path")
 
@@ -194,6 +219,13 @@ def build_definitions(
 ) -> Definitions:
     """Every definition floe.yaml declares; ``FloeDagsterError`` lists every problem at once."""
     problems = Problems()
+    pending = not_yet_built(config)
+    if pending:
+        log.warning(
+            "floe: %s: validated, but not built into Dagster definitions by this version: %s",
+            config.source.file.name,
+            ", ".join(pending),
+        )
     if manifest_path is not None and manifest_sha256 and manifest_path.is_file():
         actual = hashlib.sha256(manifest_path.read_bytes()).hexdigest()
         if actual != manifest_sha256:

@@ -14,6 +14,7 @@ import ast
 import email.parser
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -99,13 +100,34 @@ def _metadata(wheel: Path) -> email.message.Message:
         return email.parser.Parser().parsestr(archive.read(name).decode())
 
 
+def entry_point_problems(wheel: Path, shipped: list[str]) -> list[str]:
+    """Every console script must name a module the wheel ships and a name that module binds."""
+    problems = []
+    with zipfile.ZipFile(wheel) as archive:
+        names = [n for n in shipped if n.endswith(".dist-info/entry_points.txt")]
+        text = archive.read(names[0]).decode() if names else ""
+        for line in text.splitlines():
+            if "=" not in line or ":" not in line:
+                continue
+            script, target = (part.strip() for part in line.split("=", 1))
+            module, attribute = target.split(":", 1)
+            base = module.replace(".", "/")
+            source = next((f for f in (f"{base}.py", f"{base}/__init__.py") if f in shipped), None)
+            if source is None:
+                problems.append(f"console script {script} names module {module}, not in the wheel")
+                continue
+            if not re.search(rf"\b{re.escape(attribute)}\b", archive.read(source).decode()):
+                problems.append(f"console script {script}: {module} defines no {attribute}")
+    return problems
+
+
 def metadata_problems(package_dir: Path, import_name: str, allowed: set[str]) -> list[str]:
     with tempfile.TemporaryDirectory(dir=os.environ.get("TEST_TMPDIR")) as tmp:
         wheel = _build_wheel(package_dir, Path(tmp))
         metadata = _metadata(wheel)
         with zipfile.ZipFile(wheel) as archive:
             shipped = archive.namelist()
-    problems = []
+        problems = entry_point_problems(wheel, shipped)
     if f"{import_name}/py.typed" not in shipped:
         problems.append(f"{wheel.name} does not ship {import_name}/py.typed")
     declared = {

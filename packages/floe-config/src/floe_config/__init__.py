@@ -52,6 +52,7 @@ from floe_config._model_partitions import MultiPartitions as MultiPartitions
 from floe_config._model_partitions import PartitionRef as PartitionRef
 from floe_config._model_partitions import StaticPartitions as StaticPartitions
 from floe_config._model_partitions import TimeWindowPartitions as TimeWindowPartitions
+from floe_config._yaml import render_path as render_path
 
 __all__ = [
     "DEFAULT_ARTIFACT_NAME",
@@ -94,6 +95,7 @@ __all__ = [
     "floe_yaml_json_schema",
     "load_config",
     "read_artifacts",
+    "render_path",
     "resolve",
     "write_artifacts",
 ]

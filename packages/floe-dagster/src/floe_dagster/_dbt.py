@@ -4,9 +4,8 @@ No ``from __future__ import annotations`` here: Dagster checks the ``context`` a
 the compute function (DESIGN.md).
 """
 
-import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ class DbtLocation:
         return self.state_dir / "target" / f"{run_id[:8]}-{uuid.uuid4().hex[:6]}"
 
 
-def state_directory(config: FloeConfig, env: "os._Environ[str] | dict[str, str]") -> Path:
+def state_directory(config: FloeConfig, env: Mapping[str, str]) -> Path:
     """``FLOE_STATE_DIR`` if set, else ``.floe`` next to floe.yaml."""
     configured = env.get("FLOE_STATE_DIR")
     return Path(configured).absolute() if configured else config.path(".floe")

@@ -7,7 +7,7 @@ import inspect
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,9 @@ from dagster import (
     SourceAsset,
     map_asset_specs,
 )
+
+# Dagster exposes no public constructor for an asset graph from a list of assets.
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
 from floe_config import (
     DEFAULT_ARTIFACT_NAME,
@@ -111,6 +114,8 @@ class BuiltAssets:
     modules: ModuleDefinitions
     manifest: DbtManifest | None
     dbt_location: DbtLocation | None
+    dbt_keys: dict[str, AssetKey] = field(default_factory=dict)
+    """dbt unique_id -> asset key, as the translator in use decided."""
 
 
 def _with_pattern_settings(config: FloeConfig, assets: Sequence[Any]) -> list[Any]:
@@ -136,7 +141,7 @@ def dbt_location(config: FloeConfig, manifest_path: Path, env: Mapping[str, str]
     return DbtLocation(
         project_dir=config.path(project) if project else manifest_path.parent.parent,
         manifest_path=manifest_path,
-        state_dir=state_directory(config, dict(env)) / "dbt",
+        state_dir=state_directory(config, env) / "dbt",
         target=(config.orchestration.dbt and config.orchestration.dbt.target)
         or (config.transforms.dbt.target if config.transforms.dbt else None),
     )
@@ -158,6 +163,7 @@ def build_assets(
     assets = _with_pattern_settings(config, modules.assets)
     manifest = None
     location = None
+    dbt_keys: dict[str, AssetKey] = {}
     if config.orchestration.dbt is not None:
         path = manifest_path or config.path(config.dbt_manifest_path or "")
         try:
@@ -173,12 +179,15 @@ def build_assets(
                     f"no dbt project at {location.project_dir} (no dbt_project.yml)",
                 )
             translator = translator_class(manifest=manifest, config=config)
+            dbt_keys = {
+                uid: translator.get_asset_key({"unique_id": uid}) for uid in manifest.executable
+            }
             assets += build_dbt_assets(
                 config, manifest=manifest, location=location, translator=translator
             )
     if own:
         problems.raise_if_any()
-    return BuiltAssets(assets, modules.asset_checks, modules, manifest, location)
+    return BuiltAssets(assets, modules.asset_checks, modules, manifest, location, dbt_keys)
 
 
 def build_resources(config: FloeConfig, built: BuiltAssets) -> dict[str, Any]:
@@ -242,13 +251,15 @@ def build_definitions(
         translator_class=translator_class,
         problems=problems,
     )
-    observed = observe(config, built, env=os.environ if env is None else env)
+    with dagster_internal_warnings_silenced():
+        graph = AssetGraph.from_assets(list(built.assets))
+    observed = observe(config, built, graph=graph, env=os.environ if env is None else env)
     hooks = observation_hooks(observed) if observed.settings.enabled else set()
     assets = [
         a.with_hooks(hooks) if hooks and isinstance(a, AssetsDefinition) and a.is_executable else a
         for a in built.assets
     ]
-    jobs = build_jobs(config, assets=assets, problems=problems, hooks=hooks)
+    jobs = build_jobs(config, assets=assets, graph=graph, problems=problems, hooks=hooks)
     schedules = build_schedules(config, jobs=jobs, problems=problems)
     problems.raise_if_any()
     modules = built.modules
@@ -270,24 +281,18 @@ def build_definitions(
 
 
 def observe(
-    config: FloeConfig, built: BuiltAssets, *, env: Mapping[str, str]
+    config: FloeConfig, built: BuiltAssets, *, graph: AssetGraph, env: Mapping[str, str]
 ) -> ObservedDefinitions:
     """The observability settings and asset catalog of one code location."""
-    settings = observability_settings(config, env=env, state_dir=state_directory(config, dict(env)))
-    dbt_keys: dict[str, AssetKey] = {}
-    if built.manifest is not None:
-        translator = FloeDbtTranslator(manifest=built.manifest, config=config)
-        dbt_keys = {
-            uid: translator.get_asset_key({"unique_id": uid}) for uid in built.manifest.executable
-        }
-    with dagster_internal_warnings_silenced():
-        return build_catalog(
-            settings,
-            built.assets,
-            manifest=built.manifest,
-            dbt_keys=dbt_keys,
-            dbt_ops={DBT_OP_NAME} if built.manifest is not None else set(),
-        )
+    settings = observability_settings(config, env=env, state_dir=state_directory(config, env))
+    return build_catalog(
+        settings,
+        built.assets,
+        graph=graph,
+        manifest=built.manifest,
+        dbt_keys=built.dbt_keys,
+        dbt_ops={DBT_OP_NAME} if built.manifest is not None else set(),
+    )
 
 
 class FloeDefinitions:

@@ -119,15 +119,20 @@ def build_jobs(
     config: FloeConfig,
     *,
     assets: Sequence[AssetsDefinition | Any],
+    graph: AssetGraph | None = None,
     problems: Problems | None = None,
     hooks: AbstractSet[HookDefinition] = frozenset(),
 ) -> "dict[str, JobDefinition | UnresolvedAssetJobDefinition]":
-    """Every job of ``orchestration.jobs``. Problems are collected (or raised when not given)."""
+    """Every job of ``orchestration.jobs``. Problems are collected (or raised when not given).
+
+    ``graph`` is the asset graph of ``assets`` when the caller already built it.
+    """
     own = problems is None
     problems = problems or Problems()
     complete = not problems.items  # with assets missing, "matches nothing" is only an echo
-    with dagster_internal_warnings_silenced():
-        graph = AssetGraph.from_assets(list(assets))
+    if graph is None:
+        with dagster_internal_warnings_silenced():
+            graph = AssetGraph.from_assets(list(assets))
     jobs: dict[str, JobDefinition | UnresolvedAssetJobDefinition] = {}
     for name, spec in config.orchestration.jobs.items():
         path: tuple[str | int, ...] = ("orchestration", "jobs", name)

@@ -42,12 +42,12 @@ def build_catalog(
     settings: ObservabilitySettings,
     assets: Sequence[Any],
     *,
+    graph: AssetGraph,
     manifest: DbtManifest | None,
     dbt_keys: dict[str, AssetKey],
     dbt_ops: set[str],
 ) -> ObservedDefinitions:
     observed = ObservedDefinitions(settings=settings, dbt_ops=set(dbt_ops), manifest=manifest)
-    graph = AssetGraph.from_assets(list(assets))
     node_by_key = (
         {key_string(k): manifest.nodes[uid] for uid, k in dbt_keys.items()} if manifest else {}
     )

@@ -23,7 +23,7 @@ from floe_dagster._observability.catalog import ObservedDefinitions
 from floe_dagster._observability.dbt_events import DbtStepRecord, NodeRecord, take_record
 from floe_dagster._observability.lineage import DatasetInfo, LineageRun, lineage_client, run_event
 from floe_dagster._observability.settings import ObservabilitySettings
-from floe_dagster._observability.tracing import tracer_provider, use_run_trace
+from floe_dagster._observability.tracing import run_trace, tracer_provider
 
 log = logging.getLogger("floe.observability")
 _STEP_EVENTS = {
@@ -394,13 +394,8 @@ def observation_hooks(observed: ObservedDefinitions) -> set[HookDefinition]:
 
     def observe(context: HookContext) -> None:
         try:
-            token = use_run_trace(context.run_id)
-            try:
+            with run_trace(context.run_id):
                 StepObserver(observed, context).observe()
-            finally:
-                from floe_dagster._observability.tracing import _run_trace_id  # noqa: PLC0415
-
-                _run_trace_id.reset(token)
         except Exception:
             log.warning("floe: observing step %s failed", context.step_key, exc_info=True)
 

@@ -7,7 +7,8 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -51,8 +52,14 @@ class RunTraceIds(IdGenerator):
         return _run_trace_id.get() or self._random.generate_trace_id()
 
 
-def use_run_trace(run_id: str) -> contextvars.Token[int | None]:
-    return _run_trace_id.set(trace_id_for_run(run_id))
+@contextmanager
+def run_trace(run_id: str) -> Iterator[None]:
+    """Spans started inside belong to the trace of Dagster run ``run_id``."""
+    token = _run_trace_id.set(trace_id_for_run(run_id))
+    try:
+        yield
+    finally:
+        _run_trace_id.reset(token)
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -75,13 +82,12 @@ class JsonLinesSpanExporter(SpanExporter):
 
 
 class GuardedSpanExporter(SpanExporter):
-    """Exports through ``inner``; a failure or a slow export trips the breaker, after which
-    spans are dropped at once instead of waiting on a dead collector."""
+    """Exports through ``inner``. A failure, or too much time spent waiting, trips the breaker;
+    after that spans are dropped at once instead of waiting on a dead collector."""
 
-    def __init__(self, inner: SpanExporter, breaker: Breaker, timeout: float) -> None:
+    def __init__(self, inner: SpanExporter, breaker: Breaker) -> None:
         self.inner = inner
         self.breaker = breaker
-        self.timeout = timeout
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         if self.breaker.open:
@@ -111,7 +117,6 @@ def tracer_provider(settings: ObservabilitySettings) -> TracerProvider:
         exporter = GuardedSpanExporter(
             OTLPSpanExporter(endpoint=endpoint, timeout=settings.timeout_seconds),
             Breaker(settings.state_dir, endpoint),
-            settings.timeout_seconds,
         )
         provider.add_span_processor(
             BatchSpanProcessor(exporter, export_timeout_millis=int(settings.timeout_seconds * 1000))

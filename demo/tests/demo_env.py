@@ -54,3 +54,11 @@ def copy_demo(root: Path, package: str) -> Path:
     manifest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(target / "dbt" / "manifest.json", manifest)
     return target
+
+
+def compile_project(project: Path) -> Path:
+    """``floe compile`` of ``project/floe.yaml`` into ``project/compiled_artifacts.json``."""
+    from floe_config import compile_artifacts, write_artifacts  # noqa: PLC0415
+
+    artifact = project / "compiled_artifacts.json"
+    return write_artifacts(compile_artifacts(project / "floe.yaml", output=artifact), artifact)

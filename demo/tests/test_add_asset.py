@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster import AssetKey
-from demo_env import copy_demo, demo_environment
+from demo_env import compile_project, copy_demo, demo_environment
 
-from floe_config import compile_artifacts, write_artifacts
 from floe_dagster import FloeDefinitions
 
 GOLD_PY = '''\
@@ -30,8 +29,7 @@ def test_a_new_module_is_discovered(tmp_path: Path) -> None:
             "    - .orchestration.assets.ops\n    - .orchestration.assets.gold\n",
         )
     )
-    artifact = project / "compiled_artifacts.json"
-    write_artifacts(compile_artifacts(floe_yaml, output=artifact), artifact)
+    artifact = compile_project(project)
     defs = FloeDefinitions.from_compiled_artifacts(artifact, env=demo_environment(tmp_path / "s"))
     graph = defs.resolve_asset_graph()
     node = graph.get(AssetKey("top_customers"))

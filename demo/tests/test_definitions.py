@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from dagster import AssetKey
-from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, demo_environment
+from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, compile_project, copy_demo, demo_environment
 
-from floe_dagster import FloeDefinitions
+from floe_dagster import FloeDbtTranslator, FloeDefinitions
 
 
 def test_exactly_ten_assets_with_exact_edges_and_groups(tmp_path: Path) -> None:
@@ -48,3 +50,45 @@ def test_jobs_select_what_their_expressions_say(tmp_path: Path) -> None:
     assert vacuum.run_config == {
         "ops": {"vacuum_tables_op": {"config": {"retention_days": 7, "dry_run": False}}}
     }
+
+
+class PrefixedTranslator(FloeDbtTranslator):
+    """A user's translator that reads the real dbt node properties, as dagster-dbt's do."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return AssetKey(["shop", dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return f"dbt_{dbt_resource_props['fqn'][1]}"
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        return f"{dbt_resource_props['name']} ({dbt_resource_props['original_file_path']})"
+
+
+def test_a_translator_subclass_sees_real_node_properties(tmp_path: Path) -> None:
+    project = copy_demo(tmp_path / "root", "translated_shop")
+    floe_yaml = project / "floe.yaml"
+    floe_yaml.write_text(
+        floe_yaml.read_text().replace(
+            '["+customer_orders", "+revenue_by_product"]',
+            '["+key:shop/customer_orders", "+key:shop/revenue_by_product"]',
+        )
+    )
+    defs = FloeDefinitions.from_compiled_artifacts(
+        compile_project(project),
+        env=demo_environment(tmp_path / "s"),
+        translator_class=PrefixedTranslator,
+    )
+    graph = defs.resolve_asset_graph()
+    node = graph.get(AssetKey(["shop", "stg_orders"]))
+    assert node.group_name == "dbt_staging"
+    assert node.description == "stg_orders (models/staging/stg_orders.sql)"
+    assert node.parent_keys == {AssetKey("bronze_orders")}  # sources still map to bronze
+    assert graph.get(AssetKey(["shop", "customer_orders"])).parent_keys == {
+        AssetKey(["shop", name]) for name in ("stg_customers", "stg_orders", "stg_order_items")
+    }
+    job = defs.resolve_job_def("medallion_pipeline")
+    keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert keys == set(BRONZE) | {f"shop/{name}" for name in SILVER + GOLD}

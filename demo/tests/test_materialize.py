@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, demo_environment
+from pyiceberg.catalog import load_catalog
 
 from floe_dagster import FloeDefinitions
 
@@ -62,10 +63,45 @@ def test_full_pipeline_materializes_and_is_idempotent(
     assert orders == (5000, 5000)
 
 
-def test_the_ops_job_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _use_demo_environment(tmp_path, monkeypatch)
+def _snapshots(env: dict[str, str]) -> dict[str, int]:
+    catalog = load_catalog("floe", type="sql", uri=env["FLOE_CATALOG_URI"])
+    return {
+        ".".join(identifier): len(catalog.load_table(identifier).metadata.snapshots)
+        for identifier in catalog.list_tables("bronze")
+    }
+
+
+def test_the_ops_job_expires_snapshots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = _use_demo_environment(tmp_path, monkeypatch)
+    monkeypatch.setenv("FLOE_DEMO_SCALE", "0.05")
     defs = FloeDefinitions.from_compiled_artifacts(ARTIFACT)
     instance = DagsterInstance.get()
-    assert defs.resolve_job_def("bronze_refresh").execute_in_process(instance=instance).success
-    result = defs.resolve_job_def("vacuum_tables").execute_in_process(instance=instance)
-    assert result.success
+    for _ in range(3):  # an append, then two overwrites: several snapshots per table
+        assert defs.resolve_job_def("bronze_refresh").execute_in_process(instance=instance).success
+    before = _snapshots(env)
+    assert len(before) == 4
+    assert min(before.values()) >= 3, before
+    vacuum = defs.resolve_job_def("vacuum_tables")
+
+    kept = vacuum.execute_in_process(instance=instance)  # floe.yaml: 7 days, all are younger
+    assert kept.success
+    assert _snapshots(env) == before
+
+    dry = vacuum.execute_in_process(
+        instance=instance,
+        run_config={
+            "ops": {"vacuum_tables_op": {"config": {"retention_days": 0, "dry_run": True}}}
+        },
+    )
+    assert dry.success
+    assert _snapshots(env) == before
+
+    expired = vacuum.execute_in_process(
+        instance=instance,
+        run_config={"ops": {"vacuum_tables_op": {"config": {"retention_days": 0}}}},
+    )
+    assert expired.success
+    assert _snapshots(env) == dict.fromkeys(before, 1)  # only each current snapshot is left
+    catalog = load_catalog("floe", type="sql", uri=env["FLOE_CATALOG_URI"])
+    orders = catalog.load_table("bronze.orders").scan().to_arrow()  # the data is still there
+    assert len(set(orders.column("order_id").to_pylist())) == 250

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dagster import DagsterInstance
-from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, copy_demo, demo_environment, free_port
+from demo_env import (
+    ARTIFACT,
+    BRONZE,
+    GOLD,
+    SILVER,
+    compile_project,
+    copy_demo,
+    demo_environment,
+    free_port,
+)
 from receivers import receivers
 
-from floe_config import compile_artifacts, write_artifacts
 from floe_dagster import FloeDefinitions
 from floe_dbt import load_manifest
 
 ASSETS = set(BRONZE + SILVER + GOLD)
+EXPORT_TIMEOUT_SECONDS = 2.0  # the README: "each export waits at most 2 s"
 MANIFEST = Path("demo/data_engineering/dbt/manifest.json")
 
 
@@ -123,8 +136,7 @@ def test_a_failing_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     project = copy_demo(tmp_path / "root", "failing_model")
     sql = project / "dbt" / "models" / "staging" / "stg_orders.sql"
     sql.write_text(sql.read_text().replace("lower(trim(status))", "lower(trim(no_such_column))"))
-    artifact = project / "compiled_artifacts.json"
-    write_artifacts(compile_artifacts(project / "floe.yaml", output=artifact), artifact)
+    artifact = compile_project(project)
     with receivers() as (received, otlp, lineage_url):
         env = _env(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=otlp, OPENLINEAGE_URL=lineage_url)
         _run(artifact, env, monkeypatch, ok=False)
@@ -146,8 +158,7 @@ def test_job_level_and_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     project = copy_demo(tmp_path / "root", "job_level")
     floe_yaml = project / "floe.yaml"
     floe_yaml.write_text(floe_yaml.read_text().replace("per_model", "job_level"))
-    artifact = project / "compiled_artifacts.json"
-    write_artifacts(compile_artifacts(floe_yaml, output=artifact), artifact)
+    artifact = compile_project(project)
     with receivers() as (received, otlp, lineage_url):
         env = _env(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=otlp, OPENLINEAGE_URL=lineage_url)
         _run(artifact, env, monkeypatch)
@@ -174,18 +185,68 @@ def test_job_level_and_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert not (tmp_path / "off" / "state" / "observability").exists()
 
 
+@contextmanager
+def black_hole() -> Iterator[tuple[str, list[float]]]:
+    """A server on 127.0.0.1 that accepts every request and never answers (a hung backend).
+    Yields its URL and the arrival times of the requests it swallowed."""
+    arrivals: list[float] = []
+    stop = threading.Event()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            arrivals.append(time.monotonic())
+            held.append(connection)  # read nothing, answer nothing
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", arrivals
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
 def test_unreachable_backends_never_fail_a_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The README's promise: each export waits at most 2 s, then the backend is skipped."""
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     baseline = _run(ARTIFACT, _env(tmp_path / "a"), monkeypatch)
-    dead = _run(
+    refused = _run(
         ARTIFACT,
         _env(tmp_path / "b", OTEL_EXPORTER_OTLP_ENDPOINT=closed, OPENLINEAGE_URL=closed),
         monkeypatch,
     )
-    print(f"wall time: local files {baseline:.2f}s, unreachable backends {dead:.2f}s")
-    (Path(str(tmp_path)) / "timing.json").write_text(json.dumps({"files": baseline, "dead": dead}))
+    with black_hole() as (hung, arrivals):
+        hanging = _run(
+            ARTIFACT,
+            _env(tmp_path / "c", OTEL_EXPORTER_OTLP_ENDPOINT=hung, OPENLINEAGE_URL=hung),
+            monkeypatch,
+        )
+    print(f"wall time: files {baseline:.2f}s, refused {refused:.2f}s, hanging {hanging:.2f}s")
+    # Each backend costs at most one bounded wait (the export timeout, 2 s; the OTLP exporter
+    # spends it retrying a refused connection), then the breaker skips it. Two backends: at
+    # most two requests reach the hung one, and the run takes at most about 4 s longer (plus
+    # 3 s of slack for a loaded machine).
+    bound = 2 * EXPORT_TIMEOUT_SECONDS + 3.0
+    assert refused - baseline < bound, (baseline, refused)
+    assert len(arrivals) <= 2, arrivals
+    assert hanging - baseline < bound, (baseline, hanging)
+    for state in ("b", "c"):
+        breakers = list((tmp_path / state / "state" / "observability").glob("unreachable-*"))
+        assert len(breakers) == 2, breakers  # both backends were judged unreachable
 
 
 def test_the_default_writes_json_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

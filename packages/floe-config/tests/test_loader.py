@@ -119,7 +119,7 @@ def test_iceberg_catalog_properties_resolve_local_paths(tmp_path: Path) -> None:
     properties = load_config(tmp_path / "floe.yaml", env={}).iceberg_catalog_properties()
     assert properties == {
         "type": "sql",
-        "uri": f"sqlite:///{tmp_path}/.floe/catalog.db",
+        "uri": f"sqlite:///{tmp_path}/.floe/catalog.db?timeout=30",
         "warehouse": (tmp_path / ".floe" / "warehouse").as_uri(),
         "init_catalog_tables": "true",
     }

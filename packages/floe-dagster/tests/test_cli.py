@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from projects import write_project
 
 from floe_dagster import cli_main
 
@@ -38,12 +39,7 @@ orchestration:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    package = tmp_path / "tiny_project"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "assets.py").write_text(ASSETS)
-    (package / "floe.yaml").write_text(FLOE_YAML)
-    return package
+    return write_project(tmp_path, "tiny_project", floe_yaml=FLOE_YAML, assets=ASSETS).parent
 
 
 def test_validate_prints_a_summary(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,7 +60,7 @@ def test_validate_reports_every_problem(project: Path, capsys: pytest.CaptureFix
     assert err[0] == "1 problem building the Dagster definitions:"
     assert err[1] == (
         "floe.yaml:3:19 orchestration.asset_modules[0]: no module named 'tiny_project.asets' "
-        "(is it on the Python path, spelled right?)"
+        "(is it on the Python path, spelled right?) [missing_module]"
     )
 
 
@@ -100,5 +96,28 @@ def test_validate_says_what_is_validated_but_not_built(
     )
     (project / "floe.yaml").write_text(text)
     assert cli_main(["validate", str(project / "floe.yaml")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "  not built yet (validated only): partitions (1), sensors (1)"
+    assert not any(line.strip().startswith("sensors:") for line in out)  # no count, not built
+
+
+def test_validate_says_a_partition_selector_is_not_built(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = FLOE_YAML + "      partition_selector: latest\n"
+    (project / "floe.yaml").write_text(text)
+    assert cli_main(["validate", str(project / "floe.yaml")]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
-    assert last == "  not built yet (validated only): partitions (1), sensors (1)"
+    assert last == "  not built yet (validated only): schedules.*.partition_selector"
+
+
+def test_validate_says_where_traces_and_lineage_go(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOE_STATE_DIR", "/srv/floe-state")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+    monkeypatch.delenv("OPENLINEAGE_URL", raising=False)
+    assert cli_main(["validate", str(project / "floe.yaml")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "  traces:       OTLP/HTTP http://collector:4318/v1/traces" in out
+    assert "  lineage:      JSON lines /srv/floe-state/observability/lineage.jsonl" in out

@@ -57,3 +57,36 @@ def test_emit_lineage_false_switches_lineage_off(config_path: Path) -> None:
     settings = observability_settings(config, env={}, state_dir=config_path.parent)
     assert not settings.lineage_enabled
     assert settings.traces_enabled
+
+
+@pytest.mark.parametrize(
+    ("exporter", "env", "url"),
+    [
+        ("auto", {}, None),
+        ("otlp", {}, "http://localhost:4318/v1/traces"),
+        ("otlp", {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318/"}, "http://c:4318/v1/traces"),
+        (
+            "auto",
+            {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://c:9/custom/path"},
+            "http://c:9/custom/path",
+        ),
+        (
+            "otlp",
+            {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://generic:4318",
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://signal:4318/v1/traces",
+            },
+            "http://signal:4318/v1/traces",
+        ),
+    ],
+    ids=["auto-no-endpoint", "otlp-default", "generic", "signal-as-is", "signal-wins"],
+)
+def test_otlp_follows_opentelemetry_conventions(
+    config_path: Path, exporter: str, env: dict[str, str], url: str | None
+) -> None:
+    config_path.write_text(FLOE_YAML.replace("{enabled: true}", f"{{exporter: {exporter}}}", 1))
+    config = load_config(config_path, env={})
+    settings = observability_settings(config, env=env, state_dir=config_path.parent)
+    assert settings.traces_enabled  # never silently off
+    assert settings.otlp_traces_url == url
+    assert settings.trace_exporter == ("otlp" if url else "file")

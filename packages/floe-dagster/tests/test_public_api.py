@@ -11,3 +11,21 @@ def test_public_api_is_exactly_all() -> None:
 def test_every_public_symbol_has_a_docstring() -> None:
     missing = [n for n in floe_dagster.__all__ if not getattr(floe_dagster, n).__doc__]
     assert missing == []
+
+
+def test_every_name_loads_lazily_and_all_are_listed() -> None:
+    assert set(floe_dagster.__all__) == set(floe_dagster._EXPORTS)
+    for name in floe_dagster.__all__:
+        assert getattr(floe_dagster, name) is not None
+
+
+def test_the_cli_does_not_import_dagster_until_it_needs_to() -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = "import sys, floe_dagster; floe_dagster.cli_main; print('dagster' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={"PYTHONPATH": ":".join(sys.path)},
+    ).stdout  # fmt: skip
+    assert out.strip() == "False"

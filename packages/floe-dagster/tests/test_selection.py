@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from dagster import AssetKey, asset
-from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from dagster import AssetKey, Definitions, asset
 
 from floe_dagster import parse_selection
-from floe_dagster._selection import SelectionError, normalize, resolve
+from floe_dagster._selection import SelectionError, normalize, resolve, unmatched_items
 
 
 @pytest.mark.parametrize(
@@ -45,7 +44,7 @@ def clean() -> None: ...
 def report() -> None: ...
 
 
-GRAPH = AssetGraph.from_assets([raw, clean, report])
+GRAPH = Definitions(assets=[raw, clean, report]).resolve_asset_graph()
 
 
 @pytest.mark.parametrize(
@@ -67,4 +66,19 @@ def test_items_are_unioned(items: list[str], keys: set[str]) -> None:
 def test_an_item_that_does_not_parse_is_named() -> None:
     with pytest.raises(SelectionError) as caught:
         parse_selection(["group:bronze", "group:gold and"])
-    assert str(caught.value).startswith("item 1 'group:gold and' is not a valid asset selection")
+    assert caught.value.index == 1
+    assert str(caught.value).startswith("'group:gold and' is not a valid asset selection")
+
+
+def test_every_item_must_match_on_its_own() -> None:
+    items = ["+report", "+reprot", "group:bronze", "group:silvr", "key:nothing_*"]
+    found = [(u.index, u.item, u.hint) for u in unmatched_items(items, GRAPH)]
+    assert found == [
+        (1, "+reprot", "did you mean 'report'?"),
+        (3, "group:silvr", "did you mean 'group:silver'?"),
+        (
+            4,
+            "key:nothing_*",
+            "no asset key is close to it; check the spelling (and the asset modules)",
+        ),
+    ]

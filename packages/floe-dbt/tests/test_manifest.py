@@ -122,9 +122,8 @@ def test_cycle_is_reported_as_a_path(tmp_path: Path) -> None:
     )
     with pytest.raises(FloeDbtError) as caught:
         load_manifest(_write(tmp_path, content))
-    assert str(caught.value).splitlines()[0] == (
-        f"{tmp_path}/manifest.json: dependency cycle: a -> c -> b -> a"
-    )
+    assert caught.value.code == "manifest_cycle"
+    assert caught.value.message == f"{tmp_path}/manifest.json: dependency cycle: a -> c -> b -> a"
 
 
 def test_duplicate_names_across_packages(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def test_profile_points_duckdb_and_the_iceberg_plugin_at_floe_storage(tmp_path: 
                             "config": {
                                 "catalog": "floe",
                                 "type": "sql",
-                                "uri": f"sqlite:///{tmp_path}/.floe/catalog.db",
+                                "uri": f"sqlite:///{tmp_path}/.floe/catalog.db?timeout=30",
                                 "warehouse": (tmp_path / ".floe" / "warehouse").as_uri(),
                             },
                         }

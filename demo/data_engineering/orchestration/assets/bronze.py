@@ -9,7 +9,6 @@ with later ``updated_at``, e-mails in mixed case with spaces, order status updat
 new rows, categories and statuses in mixed case.
 """
 
-import contextlib
 import os
 import random
 from datetime import date, datetime, timedelta
@@ -24,7 +23,7 @@ from dagster import (
     asset,
 )
 from pyiceberg.catalog import Catalog
-from pyiceberg.exceptions import NamespaceAlreadyExistsError, NoSuchTableError
+from pyiceberg.exceptions import NoSuchTableError
 
 NAMESPACE = "bronze"
 SEED = 20240101
@@ -51,8 +50,6 @@ def counts() -> dict[str, int]:
 
 def _write(catalog: Catalog, name: str, data: pa.Table) -> None:
     """Replace the table's contents (the assets are idempotent: same seed, same rows)."""
-    with contextlib.suppress(NamespaceAlreadyExistsError):
-        catalog.create_namespace(NAMESPACE)
     identifier = f"{NAMESPACE}.{name}"
     try:
         table = catalog.load_table(identifier)
@@ -74,6 +71,11 @@ def _result(table: pa.Table, name: str) -> MaterializeResult:
             "iceberg_table": MetadataValue.text(f"{NAMESPACE}.{name}"),
         }
     )
+
+
+def active_customers() -> list[str]:
+    """The initial keys of a dynamic ``customers`` partition: the first ten customer ids."""
+    return [str(customer_id) for customer_id in range(1, min(10, counts()["customers"]) + 1)]
 
 
 def customers_table() -> pa.Table:
@@ -184,7 +186,7 @@ def order_items_table() -> pa.Table:
 def bronze_customers(context: AssetExecutionContext) -> MaterializeResult:
     """Customers, including re-sent rows with untidy e-mails."""
     table = customers_table()
-    _write(context.resources.iceberg.load(), "customers", table)
+    _write(context.resources.iceberg.namespace(NAMESPACE), "customers", table)
     return _result(table, "customers")
 
 
@@ -197,7 +199,7 @@ def bronze_customers(context: AssetExecutionContext) -> MaterializeResult:
 def bronze_products(context: AssetExecutionContext) -> MaterializeResult:
     """The product catalogue."""
     table = products_table()
-    _write(context.resources.iceberg.load(), "products", table)
+    _write(context.resources.iceberg.namespace(NAMESPACE), "products", table)
     return _result(table, "products")
 
 
@@ -210,7 +212,7 @@ def bronze_products(context: AssetExecutionContext) -> MaterializeResult:
 def bronze_orders(context: AssetExecutionContext) -> MaterializeResult:
     """Orders; a status change arrives as a new row."""
     table = orders_table()
-    _write(context.resources.iceberg.load(), "orders", table)
+    _write(context.resources.iceberg.namespace(NAMESPACE), "orders", table)
     return _result(table, "orders")
 
 
@@ -223,5 +225,5 @@ def bronze_orders(context: AssetExecutionContext) -> MaterializeResult:
 def bronze_order_items(context: AssetExecutionContext) -> MaterializeResult:
     """Order lines (1 to 3 per order)."""
     table = order_items_table()
-    _write(context.resources.iceberg.load(), "order_items", table)
+    _write(context.resources.iceberg.namespace(NAMESPACE), "order_items", table)
     return _result(table, "order_items")

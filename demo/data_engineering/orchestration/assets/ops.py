@@ -1,6 +1,10 @@
 """Maintenance functions that floe.yaml's ops jobs call (plain functions, no Dagster needed)."""
 
+import json
+import os
+import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 NAMESPACE = "bronze"
@@ -11,11 +15,11 @@ def vacuum_old_snapshots(
 ) -> dict[str, int]:
     """Expire Iceberg snapshots older than ``retention_days`` in the bronze namespace.
 
-    Keeps each table's current snapshot. With ``dry_run`` it only counts. Returns the number
-    of snapshots expired (or expirable) per table.
+    Keeps each table's current snapshot (``retention_days: 0`` expires every other one). With
+    ``dry_run`` it only counts. Returns the number of snapshots expired (or expirable) per table.
     """
-    if retention_days <= 0:
-        raise ValueError(f"retention_days must be positive, got {retention_days}")
+    if retention_days < 0:
+        raise ValueError(f"retention_days must not be negative, got {retention_days}")
     catalog = context.resources.iceberg.load()
     cutoff = datetime.now(UTC) - timedelta(days=retention_days)
     cutoff_ms = int(cutoff.timestamp() * 1000)
@@ -35,3 +39,42 @@ def vacuum_old_snapshots(
         verb = "would be expired" if dry_run else "expired"
         context.log.info(f"{name}: {len(old)} snapshot(s) older than {cutoff:%Y-%m-%d} {verb}")
     return expired
+
+
+def notify_failure(
+    context: Any,
+    run_id: str = "",
+    job_name: str = "",
+    error: str = "",
+    alerts_path: str = "",
+    webhook_url: str = "",
+) -> dict[str, str]:
+    """The demo's alert: what failed, where, and why.
+
+    POSTs the alert as JSON to ``webhook_url`` when one is given, and otherwise appends it as a
+    JSON line to ``alerts_path`` (default: ``alerts.jsonl`` in the state directory,
+    ``$FLOE_STATE_DIR``). Returns the alert.
+    """
+    alert = {
+        "failed_run_id": run_id,
+        "failed_job": job_name,
+        "error": error,
+        "alerted_at": datetime.now(UTC).isoformat(),
+        "alert_run_id": context.run_id,
+    }
+    if webhook_url:
+        request = urllib.request.Request(
+            webhook_url,
+            data=json.dumps(alert).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            context.log.info(f"alert sent to {webhook_url}: HTTP {response.status}")
+        return alert
+    path = Path(alerts_path or Path(os.environ.get("FLOE_STATE_DIR", ".floe")) / "alerts.jsonl")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        handle.write(json.dumps(alert) + "\n")
+    context.log.info(f"alert for run {run_id} of {job_name} written to {path}")
+    return alert

@@ -52,6 +52,7 @@ from floe_config._model_partitions import MultiPartitions as MultiPartitions
 from floe_config._model_partitions import PartitionRef as PartitionRef
 from floe_config._model_partitions import StaticPartitions as StaticPartitions
 from floe_config._model_partitions import TimeWindowPartitions as TimeWindowPartitions
+from floe_config._types import suggest as suggest
 from floe_config._yaml import render_path as render_path
 
 __all__ = [
@@ -97,5 +98,6 @@ __all__ = [
     "read_artifacts",
     "render_path",
     "resolve",
+    "suggest",
     "write_artifacts",
 ]

@@ -1,6 +1,11 @@
 """Checks across keys (FR-017, 029, 035, 043, 047): every reference resolves, backfill ranges fit
-their partitions, names do not clash. They read the interpolated tree defensively, so they run
-(and report) even when some sections failed type validation."""
+their partitions, names do not clash.
+
+They run even when some sections failed type validation, so that every problem is reported at
+once. The rule that keeps them from crashing on such input: the loader replaces every value that
+failed its own type check with ``INVALID`` before the checks see the tree, and every check reads
+values through ``_mapping`` / ``_list`` / ``_text``, which turn anything of the wrong shape into
+"absent"."""
 
 from __future__ import annotations
 
@@ -19,11 +24,49 @@ _SELECTION_KEY = re.compile(r"(?:key|asset):([^\s()]+)")
 _SELECTION_GROUP = re.compile(r"group:([^\s()]+)")
 _SELECTION_WORD = re.compile(r"(?<![\w:*])([A-Za-z_][\w*/-]*)(?![\w:])")
 _KEYWORDS = {"and", "or", "not"}
-_POSITIVE_ARG = re.compile(r"retention|_days$|_hours$|_seconds$|batch_size|interval")
+_DURATION_ARG = re.compile(r"retention|_days$|_hours$|_seconds$")
+_COUNT_ARG = re.compile(r"batch_size|interval")
+
+
+class _Invalid:
+    """Stands for a value that failed its own type check (reported there already)."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+def prune(data: Any, paths: set[Path]) -> Any:
+    """``data`` with the value at each of ``paths`` replaced by ``INVALID`` (indices kept)."""
+    if not paths:
+        return data
+    if () in paths:
+        return INVALID
+    heads: dict[str | int, set[Path]] = {}
+    for path in paths:
+        heads.setdefault(path[0], set()).add(path[1:])
+    if isinstance(data, dict):
+        return {k: prune(v, heads[k]) if k in heads else v for k, v in data.items()}
+    if isinstance(data, list):
+        return [prune(v, heads[i]) if i in heads else v for i, v in enumerate(data)]
+    return data
 
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    """A scalar as text (YAML may type ``fmt: 2024`` as a number); None for anything else."""
+    if isinstance(value, bool) or value is None or isinstance(value, _Invalid):
+        return None
+    return str(value) if isinstance(value, str | int | float) else None
 
 
 def _entries(section: Any) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -66,8 +109,8 @@ class _Checker:
             here = (*root, "sensors", name)
             self.reference((*here, "job"), sensor.get("job"), self.jobs, "job")
             watched = sensor.get("watched_jobs")
-            if sensor.get("type") == "run_status" and isinstance(watched, list):
-                for index, job in enumerate(watched):
+            if sensor.get("type") == "run_status":
+                for index, job in enumerate(_list(watched)):
                     self.reference((*here, "watched_jobs", index), job, self.jobs, "job")
             self.positive_args((*here, "args"), sensor.get("args"))
         for name, job in _entries(self.jobs):
@@ -82,15 +125,26 @@ class _Checker:
         return self.issues
 
     def positive_args(self, path: Path, args: Any) -> None:
+        """Args named like a duration (``retention_days``) must not be negative, and like a
+        count or interval (``batch_size``) must be positive: the usual slips in maintenance
+        arguments. Everything else is checked against the function's signature at load."""
         for key, value in _mapping(args).items():
             number = isinstance(value, int | float) and not isinstance(value, bool)
-            if _POSITIVE_ARG.search(key) and number and value <= 0:
+            if not number:
+                continue
+            if _DURATION_ARG.search(key) and value < 0:
+                self.add(
+                    (*path, key),
+                    "must_be_positive",
+                    f"{key} must not be negative, found {value}",
+                    "a negative retention or duration is meaningless; use 0 or more",
+                )
+            elif _COUNT_ARG.search(key) and value <= 0:
                 self.add(
                     (*path, key),
                     "must_be_positive",
                     f"{key} must be greater than 0, found {value}",
-                    "a retention, interval or batch size of zero or less would remove "
-                    "everything or never run",
+                    "a batch size or interval of zero or less would never run",
                 )
 
     def assets(self) -> None:
@@ -141,16 +195,31 @@ class _Checker:
                     "rename one of them",
                 )
 
+    def dotted_paths(self) -> Iterator[tuple[Path, Any]]:
+        """Every module or function path of the document: asset modules, ops and custom sensor
+        targets, dynamic partition functions (inline dimensions too)."""
+        root: Path = ("orchestration",)
+        for index, module in enumerate(_list(self.orchestration.get("asset_modules"))):
+            yield (*root, "asset_modules", index), module
+        for name, job in _entries(self.jobs):
+            yield (*root, "jobs", name, "target_function"), job.get("target_function")
+        for name, sensor in _entries(self.orchestration.get("sensors")):
+            yield (*root, "sensors", name, "target_function"), sensor.get("target_function")
+        for name, partition in _entries(self.partitions):
+            yield (*root, "partitions", name, "fn"), partition.get("fn")
+            for dim, inline in _entries(partition.get("dimensions")):
+                yield (*root, "partitions", name, "dimensions", dim, "fn"), inline.get("fn")
+
     def modules(self) -> None:
-        modules = self.orchestration.get("asset_modules")
-        if not isinstance(modules, list) or self.base_package is not None:
+        if self.base_package is not None:
             return
-        for index, module in enumerate(modules):
-            if isinstance(module, str) and module.startswith("."):
+        for path, dotted in self.dotted_paths():
+            if isinstance(dotted, str) and dotted.startswith("."):
+                what = "module" if "asset_modules" in path else "function"
                 self.add(
-                    ("orchestration", "asset_modules", index),
+                    path,
                     "relative_module_outside_package",
-                    f"relative module path '{module}', but floe.yaml is not inside a Python "
+                    f"relative {what} path '{dotted}', but floe.yaml is not inside a Python "
                     "package",
                     "add an __init__.py next to floe.yaml, or write the absolute module path",
                 )
@@ -174,7 +243,7 @@ class _Checker:
         """Partition names of the asset patterns a job's selection can reach (best effort)."""
         keys: set[str] = set()
         groups: set[str] = set()
-        for item in job.get("selection") or []:
+        for item in _list(job.get("selection")):
             if not isinstance(item, str):
                 continue
             keys.update(_SELECTION_KEY.findall(item))
@@ -221,7 +290,7 @@ class _Checker:
         keys = backfill.get("partitions")
         window = _mapping(backfill.get("partition_range"))
         if kind == "static":
-            allowed = [str(k) for k in definition.get("partition_keys") or []]
+            allowed = [str(k) for k in _list(definition.get("partition_keys"))]
             if window:
                 self.add(
                     (*here, "partition_range"),
@@ -252,9 +321,10 @@ class _Checker:
         cron = definition.get("cron_schedule", "0 0 * * *")
         if not isinstance(cron, str) or not cron_is_valid(cron):
             return
-        fmt = definition.get("fmt") or default_fmt(cron)
-        first = parse_partition_date(str(definition.get("start")), fmt)
-        last = parse_partition_date(str(definition["end"]), fmt) if definition.get("end") else None
+        fmt = _text(definition.get("fmt")) or default_fmt(cron)
+        start, end = _text(definition.get("start")), _text(definition.get("end"))
+        first = parse_partition_date(start, fmt) if start else None
+        last = parse_partition_date(end, fmt) if end else None
         if first is None:
             return
         points: list[tuple[Path, Any]] = []

@@ -6,6 +6,9 @@
   (``enabled: ${ON:false}`` is a bool, ``${DAYS:7}`` an int, ``${URL:}`` null). A quoted
   scalar stays a string.
 - An unset variable without a default is an error naming the variable, the key and the line.
+- Shell forms (``${VAR:-x}``, ``${VAR:=x}``, ``${VAR:?x}``, ``${VAR:+x}``) are refused rather
+  than read as a default that starts with ``-``, ``=``, ``?`` or ``+``: ``${DAYS:-1}`` would
+  otherwise silently default to minus one.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from floe_config._yaml import Path, RawDocument, render_path
 _TOKEN = re.compile(r"\$\$\{|\$\{")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_SHELL_OPERATORS = ("-", "=", "?", "+")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,10 @@ class _Placeholder:
 
 
 class _Malformed(Exception):
-    pass
+    def __init__(self, message: str, *, code: str = "invalid_placeholder", hint: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint or "write ${NAME} or ${NAME:default}; write $${ for a literal ${"
 
 
 def _scan(text: str) -> tuple[list[_Placeholder | str], bool]:
@@ -71,6 +78,14 @@ def _scan(text: str) -> tuple[list[_Placeholder | str], bool]:
             raise _Malformed(
                 f"'${{{body}}}' is not a placeholder; expected ${{NAME}} or ${{NAME:default}} "
                 "with NAME made of letters, digits and '_'"
+            )
+        if colon and default[:1] in _SHELL_OPERATORS:
+            operator, rest = default[0], default[1:]
+            raise _Malformed(
+                f"'${{{body}}}' is shell syntax (:{operator}); floe's default is everything "
+                "after a single ':'",
+                code="shell_default",
+                hint=f"write ${{{name}:{rest}}}",
             )
         pieces.append(_Placeholder(name, default if colon else None, match.start(), close + 1))
         position = close + 1
@@ -132,14 +147,7 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
         try:
             pieces, escaped = _scan(text)
         except _Malformed as error:
-            result.issues.append(
-                document.issue(
-                    path,
-                    "invalid_placeholder",
-                    str(error),
-                    "write ${NAME} or ${NAME:default}; write $${ for a literal ${",
-                )
-            )
+            result.issues.append(document.issue(path, error.code, str(error), error.hint))
             return text
         where = document.position(path)
         out: list[str] = []

@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from floe_config._checks import cross_check
+from floe_config._checks import cross_check, prune
 from floe_config._errors import ConfigIssue, FloeConfigError
 from floe_config._interpolate import interpolate
 from floe_config._model import ConfigSource, FloeConfig
-from floe_config._pydantic_errors import translate
+from floe_config._pydantic_errors import failed_paths, translate
 from floe_config._schema_walk import restore_texts
-from floe_config._yaml import Position, RawDocument, parse_yaml, render_path
+from floe_config._yaml import Path, Position, RawDocument, parse_yaml, render_path
 
 
 def base_package_of(directory: FsPath) -> str | None:
@@ -75,10 +75,12 @@ def check_document(
     issues: list[ConfigIssue] = list(interpolated.issues)
     data: Any = restore_texts(FloeConfig, interpolated.data, interpolated.texts)
     config: FloeConfig | None = None
+    invalid: set[Path] = set()
     try:
         config = FloeConfig.model_validate(data)
     except ValidationError as error:
         placeholders = {issue.path for issue in issues}
+        invalid = failed_paths(error, data)
         issues += [
             issue
             for issue in translate(error, document=document, data=data, root=FloeConfig)
@@ -87,7 +89,7 @@ def check_document(
     reported = {issue.path for issue in issues}
     issues += [
         issue
-        for issue in cross_check(document, data, base_package=base_package)
+        for issue in cross_check(document, prune(data, invalid), base_package=base_package)
         if issue.path not in reported
     ]
     deferred = {render_path(p) for p in interpolated.deferred}

@@ -156,7 +156,8 @@ class FloeConfig(FloeModel):
 
         For the embedded SQL catalog, a relative SQLite path and a relative warehouse folder
         resolve against floe.yaml's directory (``sqlite:///.floe/catalog.db`` becomes
-        ``sqlite:////abs/.floe/catalog.db``, the warehouse a ``file://`` URI).
+        ``sqlite:////abs/.floe/catalog.db?timeout=30``, the warehouse a ``file://`` URI); the
+        timeout lets parallel steps wait for SQLite's lock instead of failing.
         """
         catalog = self.storage.catalog
         properties = {"type": catalog.type, "uri": catalog.uri, **catalog.properties}
@@ -164,6 +165,9 @@ class FloeConfig(FloeModel):
             prefix = "sqlite:///"
             if catalog.uri.startswith(prefix) and not catalog.uri.startswith(prefix + "/"):
                 properties["uri"] = "sqlite:///" + str(self.path(catalog.uri[len(prefix) :]))
+            if properties["uri"].startswith(prefix) and "?" not in properties["uri"]:
+                # parallel steps commit to one SQLite file: wait for its lock, do not fail
+                properties["uri"] += "?timeout=30"
         if catalog.warehouse:
             has_scheme = "://" in catalog.warehouse
             local = catalog.type == "sql" and not has_scheme

@@ -12,9 +12,9 @@ from floe_config._base import FloeModel
 from floe_config._model_partitions import Partition
 from floe_config._types import (
     Cron,
+    DagsterName,
     FunctionPath,
     ModulePath,
-    Name,
     PositiveInt,
     Tags,
     Text,
@@ -114,7 +114,7 @@ def _condition_shorthand(value: Any) -> Any:
 class AssetConfig(FloeModel):
     """Settings applied to every asset (Python or dbt) whose key matches the glob pattern."""
 
-    partitions: Name | None = None
+    partitions: DagsterName | None = None
     automation_condition: Annotated[
         AutomationCondition | None,
         BeforeValidator(
@@ -123,7 +123,7 @@ class AssetConfig(FloeModel):
         ),
     ] = None
     backfill_policy: BackfillPolicy | None = None
-    group_name: Name | None = None
+    group_name: DagsterName | None = None
     compute_kind: Text | None = None
 
 
@@ -155,7 +155,7 @@ Job = Annotated[BatchJob | OpsJob, Field(discriminator="type")]
 class Schedule(FloeModel):
     """Runs ``job`` on ``cron_schedule`` in ``timezone``; ``enabled`` sets RUNNING or STOPPED."""
 
-    job: Name
+    job: DagsterName
     cron_schedule: Cron
     timezone: Timezone = "UTC"
     enabled: bool = Field(default=True, description="true -> RUNNING, false -> STOPPED")
@@ -168,7 +168,7 @@ class Schedule(FloeModel):
 
 
 class _Sensor(FloeModel):
-    job: Name
+    job: DagsterName
     poll_interval_seconds: PositiveInt = 30
     enabled: bool = True
     description: Text | None = None
@@ -194,7 +194,7 @@ class RunStatusSensor(_Sensor):
     """Runs the job when a watched job reaches ``status``."""
 
     type: Literal["run_status"]
-    watched_jobs: list[Name] = Field(min_length=1)
+    watched_jobs: list[DagsterName] = Field(min_length=1)
     status: Literal["SUCCESS", "FAILURE", "STARTED"]
 
 
@@ -222,7 +222,7 @@ class PartitionRange(FloeModel):
 class Backfill(FloeModel):
     """A named backfill of a job over a partition range (time) or a list of keys (static)."""
 
-    job: Name
+    job: DagsterName
     partition_range: PartitionRange | None = None
     partitions: list[Text] | None = Field(default=None, min_length=1)
     batch_size: PositiveInt = Field(default=1, description="partitions per run")
@@ -249,9 +249,9 @@ class Orchestration(FloeModel):
 
     asset_modules: list[ModulePath] = Field(default_factory=list)
     dbt: DbtOrchestration | None = None
-    partitions: dict[Name, Partition] = Field(default_factory=dict)
+    partitions: dict[DagsterName, Partition] = Field(default_factory=dict)
     assets: dict[Annotated[str, Field(min_length=1)], AssetConfig] = Field(default_factory=dict)
-    jobs: dict[Name, Job] = Field(default_factory=dict)
-    schedules: dict[Name, Schedule] = Field(default_factory=dict)
-    sensors: dict[Name, Sensor] = Field(default_factory=dict)
-    backfills: dict[Name, Backfill] = Field(default_factory=dict)
+    jobs: dict[DagsterName, Job] = Field(default_factory=dict)
+    schedules: dict[DagsterName, Schedule] = Field(default_factory=dict)
+    sensors: dict[DagsterName, Sensor] = Field(default_factory=dict)
+    backfills: dict[DagsterName, Backfill] = Field(default_factory=dict)

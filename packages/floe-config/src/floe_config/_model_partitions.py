@@ -11,7 +11,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from floe_config._base import FloeModel
-from floe_config._types import Cron, FunctionPath, Name, Text, Timezone
+from floe_config._types import Cron, DagsterName, FunctionPath, Text, Timezone
 
 # Dagster rejects these in any partition key, and these more in a multi-partition dimension.
 FORBIDDEN_KEY_SUBSTRINGS = ("...", "\a", "\b", "\f", "\n", "\r", "\t", "\v", "\0")
@@ -41,7 +41,7 @@ def default_fmt(cron: str) -> str:
 def parse_partition_date(value: str, fmt: str) -> datetime | None:
     try:
         return datetime.strptime(value, fmt)
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):  # a bad value, or a bad fmt
         return None
 
 
@@ -169,7 +169,7 @@ class PartitionRef(FloeModel):
     """A dimension that names a partition defined under ``orchestration.partitions``."""
 
     type: Literal["ref"]
-    name: Name
+    name: DagsterName
 
 
 def _dimension_shorthand(value: object) -> object:
@@ -187,7 +187,7 @@ class MultiPartitions(FloeModel):
     """Exactly two named dimensions, each a named partition or an inline definition."""
 
     type: Literal["multi"]
-    dimensions: dict[Name, Dimension]
+    dimensions: dict[DagsterName, Dimension]
 
     @model_validator(mode="after")
     def _two_dimensions(self) -> MultiPartitions:

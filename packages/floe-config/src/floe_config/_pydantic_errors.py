@@ -66,6 +66,19 @@ def _tags_at(model_root: type[BaseModel], data: Any, path: Path) -> list[str]:
     return [t for t in tags if t != "ref"]
 
 
+def failed_paths(error: ValidationError, data: Any) -> set[Path]:
+    """The data paths whose values failed their own type check (missing keys excluded)."""
+    paths = set()
+    for item in error.errors(include_url=False):
+        if item["type"] == "missing":
+            continue
+        # a model validator's error (it names a "field" in its context) judges the whole
+        # object, so the whole object is out, not only the field it points at
+        path, _ = _data_path(tuple(item["loc"]), data)
+        paths.add(path)
+    return paths
+
+
 def translate(
     error: ValidationError, *, document: RawDocument, data: Any, root: type[BaseModel]
 ) -> list[ConfigIssue]:

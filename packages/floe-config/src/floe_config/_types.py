@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -17,6 +18,9 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+DAGSTER_NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
+"""Dagster's rule for the names of jobs, schedules, sensors, groups and partitions."""
+MAX_TIMEZONE_LENGTH = 64
 DOTTED_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 FUNCTION_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
@@ -44,6 +48,17 @@ def _identifier(value: str) -> str:
             "'{value}' is not a valid name; expected letters, digits, '_' and '-', "
             "starting with a letter or '_'",
             {"value": value},
+        )
+    return value
+
+
+def _dagster_name(value: str) -> str:
+    if not DAGSTER_NAME_RE.match(value):
+        fixed = re.sub(r"[^A-Za-z0-9_]+", "_", value).strip("_") or "my_name"
+        raise PydanticCustomError(
+            "invalid_name",
+            "{value!r} is not a valid name; Dagster names take only letters, digits and '_'",
+            {"value": value, "hint": f"rename it, e.g. '{fixed}'"},
         )
     return value
 
@@ -79,9 +94,11 @@ def _timezone(value: str) -> str:
     if value in known:
         return value
     try:
+        if len(value) > MAX_TIMEZONE_LENGTH or "\0" in value:
+            raise ValueError(value)
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        near = suggest(value, known)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        near = suggest(value[:MAX_TIMEZONE_LENGTH], known)
         raise PydanticCustomError(
             "invalid_timezone",
             "'{value}' is not an IANA timezone; expected e.g. 'UTC' or 'Europe/Berlin'",
@@ -90,14 +107,20 @@ def _timezone(value: str) -> str:
     return value
 
 
+@cache
 def cron_is_valid(expression: str) -> bool:
-    """Dagster's rule: croniter accepts it, it has five fields, and it is not Feb 30/31."""
-    if not croniter.is_valid(expression):
+    """Dagster's rule (croniter accepts it, five fields, not Feb 30/31), and it fires at all:
+    ``0 0 31 4 *`` (April 31) never does, and would fail the schedule at run time."""
+    try:
+        if not croniter.is_valid(expression):
+            return False
+        expanded = croniter.expand(expression)[0]
+        if len(expanded) != 5:
+            return False
+        croniter(expression, datetime(2024, 1, 1)).get_next(datetime)
+    except Exception:  # croniter raises several types for expressions it cannot schedule
         return False
-    expanded = croniter.expand(expression)[0]
-    if len(expanded) != 5:
-        return False
-    return not (expanded[3] == [2] and len(expanded[2]) == 1 and expanded[2][0] in (30, 31))
+    return True
 
 
 def _cron(value: str) -> str:
@@ -116,6 +139,9 @@ def _cron(value: str) -> str:
 Text = Annotated[str, BeforeValidator(_text)]
 """A string; a plain YAML scalar that YAML typed as a number or bool is taken as its text."""
 Name = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier)]
+"""A floe identifier (the project, the catalog): letters, digits, '_' and '-'."""
+DagsterName = Annotated[str, BeforeValidator(_text), AfterValidator(_dagster_name)]
+"""A name Dagster constrains: jobs, schedules, sensors, backfills, partitions, groups."""
 ModulePath = Annotated[str, AfterValidator(_dotted)]
 FunctionPath = Annotated[str, AfterValidator(_function)]
 Timezone = Annotated[str, AfterValidator(_timezone)]

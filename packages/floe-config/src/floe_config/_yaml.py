@@ -189,6 +189,22 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
                 )
             ]
         ) from error
+    except yaml.reader.ReaderError as error:  # a character YAML refuses: it has an offset
+        before = text[: error.position]
+        raise FloeConfigError(
+            [
+                ConfigIssue(
+                    code="invalid_yaml",
+                    path="",
+                    message=f"not valid YAML: character {error.character!r} is not allowed "
+                    f"({error.reason})",
+                    file=file,
+                    line=before.count("\n") + 1,
+                    column=error.position - (before.rfind("\n") + 1) + 1,
+                    hint="remove the character, or write it as an escape in a double-quoted string",
+                )
+            ]
+        ) from error
     except yaml.YAMLError as error:
         raise FloeConfigError(
             [

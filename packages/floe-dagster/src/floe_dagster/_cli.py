@@ -3,6 +3,10 @@
 floe validate [floe.yaml] [--manifest PATH]
 floe compile  [floe.yaml] [--output PATH] [--manifest PATH]
 floe schema   [--artifacts]
+
+Every error floe knows is printed as ``floe.yaml:LINE:COL key.path: message [code]`` with a
+``fix:`` line, and exits 1. An error floe did not expect prints one line that says so (and the
+traceback only with ``FLOE_DEBUG=1``), and exits 2.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
-from dagster import Definitions
 
 from floe_config import (
     DEFAULT_ARTIFACT_NAME,
@@ -30,9 +35,14 @@ from floe_config import (
     load_config,
     write_artifacts,
 )
-from floe_dagster._definitions import build_definitions, not_yet_built
 from floe_dagster._errors import FloeDagsterError
+from floe_dagster._observability.settings import observability_settings
+from floe_dagster._pending import not_yet_built
+from floe_dagster._state import state_directory
 from floe_dbt import FloeDbtError
+
+if TYPE_CHECKING:
+    from dagster import Definitions
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,7 +69,8 @@ def _next_tick(cron: str, timezone: str) -> str:
 
 
 def summary(config: FloeConfig, definitions: Definitions) -> list[str]:
-    """The one-screen summary ``floe validate`` prints."""
+    """The one-screen summary ``floe validate`` prints: what is built, what is validated only,
+    and where traces and lineage go."""
     graph = definitions.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     checks = graph.asset_check_keys
@@ -79,7 +90,12 @@ def summary(config: FloeConfig, definitions: Definitions) -> list[str]:
             f"    {name}: {schedule.job} {status} '{schedule.cron_schedule}' "
             f"{schedule.timezone}, next {next_tick}"
         )
-    lines.append(f"  sensors:      {len(orchestration.sensors)}")
+    settings = observability_settings(
+        config, env=os.environ, state_dir=state_directory(config, os.environ)
+    )
+    traces, lineage = settings.destinations()
+    lines.append(f"  traces:       {traces}")
+    lines.append(f"  lineage:      {lineage}")
     pending = not_yet_built(config)
     if pending:
         lines.append(f"  not built yet (validated only): {', '.join(pending)}")
@@ -88,6 +104,8 @@ def summary(config: FloeConfig, definitions: Definitions) -> list[str]:
 
 def _validate(options: argparse.Namespace) -> int:
     config = load_config(options.config, env=os.environ)
+    from floe_dagster._definitions import build_definitions  # noqa: PLC0415 - Dagster is slow to import
+
     manifest = options.manifest.absolute() if options.manifest else None
     definitions = build_definitions(config, manifest_path=manifest, env=os.environ)
     print("\n".join(summary(config, definitions)))
@@ -123,3 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FloeConfigError, FloeDagsterError, FloeDbtError) as error:
         print(str(error), file=sys.stderr)
         return 1
+    except Exception as error:  # a bug in floe: one clear line, the traceback on request
+        print(
+            f"floe: internal error ({type(error).__name__}: {error}); this is a bug in floe, "
+            "please report it with the floe.yaml that caused it (FLOE_DEBUG=1 shows the "
+            "traceback)",
+            file=sys.stderr,
+        )
+        if os.environ.get("FLOE_DEBUG"):
+            traceback.print_exc()
+        return 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import types
 import typing
@@ -10,33 +9,48 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from floe_config import FloeConfig
-from floe_dagster._modules import _import_problem
+from floe_config import FloeConfig, suggest
+from floe_dagster._modules import import_module, import_problem
 
 CONTEXT_NAMES = ("context",)
 
 
 class TargetError(ValueError):
-    pass
+    """A ``module.function`` that cannot be used, as ``(code, message, hint)``."""
+
+    def __init__(self, code: str, message: str, hint: str | None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
 
 
 def import_target(config: FloeConfig, dotted: str) -> Callable[..., Any]:
-    """The function named by ``module.function`` (relative modules resolve like asset modules)."""
-    absolute = config.module(dotted) if dotted.startswith(".") else dotted
+    """The function named by ``module.function`` (relative modules resolve like asset modules).
+
+    The module is imported afresh on every call, like the asset modules, so an edited function
+    is seen when a long-running code server reloads the code location.
+    """
+    absolute = config.module(dotted)
     module_name, _, function_name = absolute.rpartition(".")
     try:
-        module = importlib.import_module(module_name)
+        module = import_module(module_name)
     except Exception as error:
-        raise TargetError(_import_problem(module_name, error)) from error
+        code, message, hint = import_problem(module_name, error)
+        raise TargetError(code, message, hint) from error
     function = getattr(module, function_name, None)
     if function is None:
         public = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+        near = suggest(function_name, public)
         raise TargetError(
-            f"module '{module_name}' has no function '{function_name}'"
-            + (f"; it has: {', '.join(public)}" if public else "")
+            "unknown_function",
+            f"module '{module_name}' has no function '{function_name}'",
+            f"did you mean '{near}'?"
+            if near
+            else (f"it has: {', '.join(public)}" if public else None),
         )
     if not callable(function):
-        raise TargetError(f"'{absolute}' is not a function")
+        raise TargetError("unknown_function", f"'{absolute}' is not a function", None)
     return typing.cast(Callable[..., Any], function)
 
 
@@ -101,7 +115,18 @@ def _matches(value: Any, annotation: Any) -> bool:
     return isinstance(value, target)
 
 
-def check_args(dotted: str, signature: Signature, args: Mapping[str, Any]) -> list[str]:
+@dataclass(frozen=True)
+class ArgProblem:
+    """One way the ``args`` of floe.yaml do not fit a target's signature."""
+
+    code: str
+    arg: str | None
+    """The offending key under ``args`` (None: the problem is with ``args`` as a whole)."""
+    message: str
+    hint: str | None = None
+
+
+def check_args(dotted: str, signature: Signature, args: Mapping[str, Any]) -> list[ArgProblem]:
     """Every way ``args`` does not fit the signature (unknown, missing, wrong type)."""
     problems = []
     known = {p.name: p for p in signature.parameters}
@@ -109,13 +134,42 @@ def check_args(dotted: str, signature: Signature, args: Mapping[str, Any]) -> li
         if name not in known:
             if not signature.accepts_any:
                 expected = ", ".join(known) or "no arguments"
-                problems.append(f"{dotted}() takes no argument '{name}' (it takes: {expected})")
+                near = suggest(name, known)
+                problems.append(
+                    ArgProblem(
+                        "unknown_argument",
+                        name,
+                        f"{dotted}() takes no argument '{name}' (it takes: {expected})",
+                        f"did you mean '{near}'?" if near else "remove it",
+                    )
+                )
             continue
         annotation = known[name].annotation
         if not _matches(value, annotation):
             shown = getattr(annotation, "__name__", str(annotation))
-            problems.append(f"argument '{name}' of {dotted}() expects {shown}, found {value!r}")
+            problems.append(
+                ArgProblem(
+                    "invalid_argument",
+                    name,
+                    f"argument '{name}' of {dotted}() expects {shown}, found {_kind(value)}",
+                    f"give '{name}' a value of type {shown}",
+                )
+            )
     for parameter in signature.parameters:
         if parameter.required and parameter.name not in args:
-            problems.append(f"{dotted}() needs argument '{parameter.name}'; add it under args")
+            problems.append(
+                ArgProblem(
+                    "missing_argument",
+                    None,
+                    f"{dotted}() needs argument '{parameter.name}'",
+                    f"add '{parameter.name}: ...' under args",
+                )
+            )
     return problems
+
+
+def _kind(value: Any) -> str:
+    """A value as an error message may show it: its type, never a possibly secret text."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | float):
+        return repr(value)
+    return f"a {type(value).__name__}"

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from dagster import Any as DagsterAny
 from dagster import (
-    AssetsDefinition,
     Field,
     HookDefinition,
     JobDefinition,
@@ -20,9 +19,6 @@ from dagster import (
     op,
 )
 
-# Dagster exposes no public constructor for an asset graph from a list of assets.
-from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
-
 from floe_config import BatchJob, FloeConfig, OpsJob
 from floe_dagster._functions import (
     Parameter,
@@ -32,13 +28,11 @@ from floe_dagster._functions import (
     signature_of,
 )
 from floe_dagster._problems import Problems
-from floe_dagster._selection import SelectionError, parse_selection, resolve
+from floe_dagster._selection import SelectionError, Unmatched, parse_selection, unmatched_items
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
 if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import (
-        UnresolvedAssetJobDefinition,
-    )
+    from floe_dagster._dagster_internals import UnresolvedAssetJobDefinition
 
 _CONFIG_TYPES: dict[Any, Any] = {int: int, float: float, str: str, bool: bool}
 
@@ -53,23 +47,29 @@ def _config_field(parameter: Parameter) -> Field:
 
 
 def build_batch_job(
-    name: str, spec: BatchJob, *, graph: AssetGraph, require_match: bool = True
+    name: str, spec: BatchJob, *, graph: Any, require_match: bool = True
 ) -> "UnresolvedAssetJobDefinition":
-    """A job materializing the union of ``spec.selection``; raises SelectionError if empty.
+    """A job materializing the union of ``spec.selection`` over ``graph`` (the asset graph).
 
-    ``require_match=False`` skips the emptiness check (when some assets failed to load, an
-    empty match would only echo that failure).
+    Raises ``SelectionError`` for an item that does not parse, and ``UnmatchedSelection``
+    listing every item that matches no asset on its own (``require_match=False`` skips that
+    check: when some assets failed to load, "matches nothing" would only echo that failure).
     """
     selection = parse_selection(spec.selection)
-    if require_match and not resolve(selection, graph):
-        raise SelectionError(
-            f"selection {list(spec.selection)} matches no asset; an empty selection never "
-            "means all assets"
-        )
+    if require_match:
+        unmatched = unmatched_items(spec.selection, graph)
+        if unmatched:
+            raise UnmatchedSelection(unmatched)
     with dagster_internal_warnings_silenced():
         return define_asset_job(
             name=name, selection=selection, description=spec.description, tags=dict(spec.tags)
         )
+
+
+class UnmatchedSelection(ValueError):
+    def __init__(self, items: list[Unmatched]) -> None:
+        super().__init__(", ".join(repr(u.item) for u in items) + " match no asset")
+        self.items = items
 
 
 def build_ops_job(
@@ -118,21 +118,15 @@ def build_ops_job(
 def build_jobs(
     config: FloeConfig,
     *,
-    assets: Sequence[AssetsDefinition | Any],
-    graph: AssetGraph | None = None,
+    graph: Any,
     problems: Problems | None = None,
     hooks: AbstractSet[HookDefinition] = frozenset(),
 ) -> "dict[str, JobDefinition | UnresolvedAssetJobDefinition]":
-    """Every job of ``orchestration.jobs``. Problems are collected (or raised when not given).
-
-    ``graph`` is the asset graph of ``assets`` when the caller already built it.
-    """
+    """Every job of ``orchestration.jobs``, over ``graph`` (``Definitions.resolve_asset_graph()``
+    of the assets). Problems are collected in ``problems``, or raised when it is not given."""
     own = problems is None
-    problems = problems or Problems()
-    complete = not problems.items  # with assets missing, "matches nothing" is only an echo
-    if graph is None:
-        with dagster_internal_warnings_silenced():
-            graph = AssetGraph.from_assets(list(assets))
+    problems = Problems() if problems is None else problems
+    complete = not problems  # with assets missing, "matches nothing" is only an echo
     jobs: dict[str, JobDefinition | UnresolvedAssetJobDefinition] = {}
     for name, spec in config.orchestration.jobs.items():
         path: tuple[str | int, ...] = ("orchestration", "jobs", name)
@@ -140,18 +134,43 @@ def build_jobs(
             try:
                 jobs[name] = build_batch_job(name, spec, graph=graph, require_match=complete)
             except SelectionError as error:
-                problems.add(config, (*path, "selection"), str(error))
+                problems.add(
+                    config, (*path, "selection", error.index), "invalid_selection", str(error)
+                )
+            except UnmatchedSelection as error:
+                for item in error.items:
+                    problems.add(
+                        config,
+                        (*path, "selection", item.index),
+                        "selection_matches_nothing",
+                        f"'{item.item}' matches no asset; every item must match at least one "
+                        "(an empty selection never means all assets)",
+                        item.hint,
+                    )
             continue
-        try:
-            function = import_target(config, spec.target_function)
-        except TargetError as error:
-            problems.add(config, (*path, "target_function"), str(error))
-            continue
-        mismatches = check_args(spec.target_function, signature_of(function), spec.args)
-        for mismatch in mismatches:
-            problems.add(config, (*path, "args"), mismatch)
-        if not mismatches:
+        function = target_function(config, (*path, "target_function"), spec, problems)
+        if function is not None:
             jobs[name] = build_ops_job(name, spec, function=function, hooks=hooks)
     if own:
         problems.raise_if_any()
     return jobs
+
+
+def target_function(
+    config: FloeConfig,
+    path: tuple[str | int, ...],
+    spec: OpsJob | Any,
+    problems: Problems,
+) -> Callable[..., Any] | None:
+    """Import ``spec.target_function`` and check ``spec.args`` against it; None on problems."""
+    try:
+        function = import_target(config, spec.target_function)
+    except TargetError as error:
+        problems.add(config, path, error.code, error.message, error.hint)
+        return None
+    mismatches = check_args(spec.target_function, signature_of(function), spec.args)
+    args_path = (*path[:-1], "args")
+    for mismatch in mismatches:
+        where = (*args_path, mismatch.arg) if mismatch.arg else args_path
+        problems.add(config, where, mismatch.code, mismatch.message, mismatch.hint)
+    return None if mismatches else function

@@ -32,21 +32,36 @@ class ModuleDefinitions:
     jobs: list[Any] = field(default_factory=list)
     schedules: list[ScheduleDefinition] = field(default_factory=list)
     sensors: list[SensorDefinition] = field(default_factory=list)
+    owners: dict[Any, tuple[str, str]] = field(default_factory=dict)
+    """Asset key -> (module, op) of the Python definition that materializes it."""
 
 
-def _import_problem(module: str, error: BaseException) -> str:
+def import_problem(module: str, error: BaseException) -> tuple[str, str, str | None]:
+    """``(code, message, fix)`` for a module that failed to import."""
     if isinstance(error, SyntaxError):
         where = f"{error.filename}:{error.lineno}" if error.filename else "?"
-        return f"module '{module}' has a syntax error at {where}: {error.msg}"
+        return (
+            "module_syntax_error",
+            f"module '{module}' has a syntax error at {where}: {error.msg}",
+            "fix the Python file",
+        )
     if (
         isinstance(error, ModuleNotFoundError)
         and error.name
         and (module == error.name or module.startswith(error.name + "."))
     ):
-        return f"no module named '{module}' (is it on the Python path, spelled right?)"
+        return (
+            "missing_module",
+            f"no module named '{module}' (is it on the Python path, spelled right?)",
+            "check the spelling; relative paths ('.x') resolve against the package of floe.yaml",
+        )
     frames = [f for f in traceback.extract_tb(error.__traceback__) if "importlib" not in f.filename]
     where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
-    return f"importing '{module}' raised {type(error).__name__}: {error}{where}"
+    return (
+        "module_import_error",
+        f"importing '{module}' raised {type(error).__name__}: {error}{where}",
+        None,
+    )
 
 
 def import_module(module: str) -> ModuleType:
@@ -68,32 +83,78 @@ def ensure_importable(config: FloeConfig) -> None:
         sys.path.append(str(root))
 
 
+def _identity(item: Any) -> tuple[Any, ...]:
+    """What makes two loaded definitions the same one: a module imported by another module, or
+    reloaded, yields a second object for the same definition."""
+    if isinstance(item, AssetsDefinition):
+        return ("assets", item.node_def.name if item.is_executable else None, tuple(item.keys))
+    return ("other", id(item))
+
+
 def load_modules(config: FloeConfig, problems: Problems) -> ModuleDefinitions:
+    """Every Dagster definition in the listed modules (FR-001..005), each problem at its line.
+
+    A definition that two modules share (one imports it from the other) loads once; two
+    different definitions of one asset key are a problem at the second module's line.
+    """
     found = ModuleDefinitions()
     ensure_importable(config)
+    seen_modules: dict[str, int] = {}
+    seen: set[tuple[Any, ...]] = set()
+    owners = found.owners
     for index, listed in enumerate(config.orchestration.asset_modules):
         path = ("orchestration", "asset_modules", index)
-        try:
-            name = config.module(listed)
-            module = import_module(name)
-        except ValueError as error:  # a relative path outside a package
-            problems.add(config, path, str(error))
+        name = config.module(listed)  # floe-config refused relative paths outside a package
+        if name in seen_modules:
+            problems.add(
+                config,
+                path,
+                "duplicate_module",
+                f"module '{name}' is listed twice (also as asset_modules[{seen_modules[name]}])",
+                "remove one of the two entries",
+            )
             continue
+        seen_modules[name] = index
+        try:
+            module = import_module(name)
         except Exception as error:
-            problems.add(config, path, _import_problem(config.module(listed), error))
+            problems.add(config, path, *import_problem(name, error))
             continue
         try:
             with dagster_internal_warnings_silenced():
                 defs = load_definitions_from_module(module)
         except Exception as error:
-            problems.add(config, path, f"Dagster cannot load '{name}': {error}")
+            problems.add(
+                config,
+                path,
+                "module_rejected",
+                f"Dagster cannot load the definitions of '{name}': {error}",
+                "fix the definitions in that module",
+            )
             continue
-        for item in defs.assets or ():
+        for item in [*(defs.assets or ()), *(defs.asset_checks or ())]:
+            identity = _identity(item)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            if isinstance(item, AssetsDefinition) and item.is_executable:
+                clash = next((k for k in item.keys if k in owners), None)
+                if clash is not None:
+                    other_module, other_op = owners[clash]
+                    problems.add(
+                        config,
+                        path,
+                        "duplicate_asset",
+                        f"asset '{clash.to_user_string()}' is defined twice: by '{other_op}' in "
+                        f"'{other_module}' and by '{item.node_def.name}' in '{name}'",
+                        "keep one definition of each asset key",
+                    )
+                    continue
+                owners.update(dict.fromkeys(item.keys, (name, item.node_def.name)))
             if isinstance(item, AssetChecksDefinition):
                 found.asset_checks.append(item)
             else:
                 found.assets.append(item)
-        found.asset_checks += list(defs.asset_checks or ())
         found.jobs += list(defs.jobs or ())
         found.schedules += list(defs.schedules or ())  # type: ignore[arg-type]
         found.sensors += list(defs.sensors or ())

@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
-from floe_config import FloeConfig
+from floe_config import ConfigIssue, FloeConfig, render_path
 from floe_dagster._errors import FloeDagsterError
 
-
-def render_path(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
+KeyPath = tuple[str | int, ...]
 
 
 class Problems:
     """Problems found so far; ``raise_if_any`` reports them all at once."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[int, str]] = []
+        self.issues: list[ConfigIssue] = []
 
-    def add(self, config: FloeConfig, path: tuple[str | int, ...], message: str) -> None:
+    def __bool__(self) -> bool:
+        return bool(self.issues)
+
+    def add(
+        self,
+        config: FloeConfig,
+        path: KeyPath,
+        code: str,
+        message: str,
+        hint: str | None = None,
+    ) -> None:
+        """A problem at ``path`` of floe.yaml (located at the nearest known key)."""
         key = render_path(path)
-        probe = key
-        where = config.source.positions.get(probe)
-        while where is None and ("." in probe or "[" in probe):
-            probe = probe[: max(probe.rfind("."), probe.rfind("["))]
-            where = config.source.positions.get(probe)
-        name = config.source.file.name
-        location = f"{name}:{where.line}:{where.column}" if where else name
-        self.items.append((where.line if where else 0, f"{location} {key}: {message}"))
+        where = None
+        for depth in range(len(path), -1, -1):
+            where = config.source.positions.get(render_path(path[:depth]))
+            if where is not None:
+                break
+        self.issues.append(
+            ConfigIssue(
+                code=code,
+                path=key,
+                message=message,
+                file=config.source.file.name,
+                line=where.line if where else None,
+                column=where.column if where else None,
+                hint=hint,
+            )
+        )
 
     def raise_if_any(self) -> None:
-        if self.items:
-            raise FloeDagsterError([text for _, text in sorted(self.items, key=lambda i: i[0])])
+        if self.issues:
+            raise FloeDagsterError(self.issues)

@@ -9,7 +9,12 @@ from typing import Any
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from packaging import version
-from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.catalog import Catalog
+
+from floe_config import FloeConfig
+from floe_dagster._dbt_settings import DbtSettings
+from floe_dagster._iceberg import ensure_namespace, open_catalog
+from floe_dbt import DbtRunner, dbt_executable
 
 
 class FloeDbtCliResource(DbtCliResource):
@@ -37,7 +42,47 @@ class IcebergCatalogResource(ConfigurableResource[Any]):
     properties: dict[str, str]
 
     def load(self) -> Catalog:
-        return load_catalog(self.name, **self.properties)
+        """The catalog, opened safely even when many steps open an empty one at once."""
+        return open_catalog(self.name, dict(self.properties))
+
+    def namespace(self, name: str) -> Catalog:
+        """The catalog, with namespace ``name`` created if it is missing (race-safe)."""
+        catalog = self.load()
+        ensure_namespace(catalog, name)
+        return catalog
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.properties.get("type")}
+
+
+ICEBERG_RESOURCE_KEY = "iceberg"
+DBT_RESOURCE_KEY = "dbt"
+
+
+def build_resources(config: FloeConfig, *, dbt: DbtSettings | None) -> dict[str, Any]:
+    """``iceberg`` (floe.yaml's catalog) always; ``dbt`` when the config has a dbt project.
+
+    floe generates the dbt profile from ``storage`` unless ``profiles_dir`` names the user's.
+    """
+    resources: dict[str, Any] = {
+        ICEBERG_RESOURCE_KEY: IcebergCatalogResource(
+            name=config.storage.catalog.name, properties=config.iceberg_catalog_properties()
+        )
+    }
+    if dbt is not None:
+        profiles_dir = dbt.profiles_dir
+        if profiles_dir is None:
+            runner = DbtRunner(
+                project_dir=dbt.project_dir,
+                state_dir=dbt.state_dir,
+                config=config,
+                target=dbt.target,
+            )
+            profiles_dir = runner.profiles_dir()
+        resources[DBT_RESOURCE_KEY] = FloeDbtCliResource(
+            project_dir=str(dbt.project_dir),
+            profiles_dir=str(profiles_dir),
+            target=dbt.target,
+            dbt_executable=dbt_executable(),
+        )
+    return resources

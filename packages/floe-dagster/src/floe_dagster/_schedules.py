@@ -33,7 +33,7 @@ def build_schedules(
 ) -> list[ScheduleDefinition]:
     """Every schedule of ``orchestration.schedules``, on the jobs built from the same config."""
     own = problems is None
-    problems = problems or Problems()
+    problems = Problems() if problems is None else problems
     schedules = []
     for name, schedule in config.orchestration.schedules.items():
         job = jobs.get(schedule.job)

@@ -1,24 +1,25 @@
 """Job selections (FR-018..023): a list of items in Dagster's selection syntax, unioned.
 
 floe's shorthands: ``asset:name`` and a bare ``name`` mean ``key:name``. Every item must parse
-and the union must match at least one asset: an empty result never means "all assets".
+and must match at least one asset on its own: a typo next to a valid item must not vanish in
+the union, and an empty result never means "all assets".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from dagster import AssetKey, AssetSelection
 
+from floe_config import suggest
 from floe_dagster._warnings import dagster_internal_warnings_silenced
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
 _KEYWORDS = {"and", "or", "not"}
 _WORD = re.compile(r'"[^"]*"|[A-Za-z_][\w.*/\-]*(?::(?:"[^"]*"|[^\s()]+))?|\S')
+_NAMED = re.compile(r"(key|group|tag|kind|owner|code_location):([^\s()+]+)")
 
 
 def normalize(item: str) -> str:
@@ -40,28 +41,73 @@ def normalize(item: str) -> str:
 
 
 class SelectionError(ValueError):
-    pass
+    """One selection item that does not parse (``index`` is its position in the list)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def parse_item(index: int, item: str) -> AssetSelection:
+    try:
+        with dagster_internal_warnings_silenced():
+            return AssetSelection.from_string(normalize(item))
+    except Exception as error:
+        raise SelectionError(
+            index,
+            f"'{item}' is not a valid asset selection ({error}); expected Dagster's syntax, "
+            "e.g. 'group:bronze', 'key:stg_*', '+gold_model', 'tag:layer=gold', combined with "
+            "and/or/not",
+        ) from None
 
 
 def parse_selection(items: Sequence[str]) -> AssetSelection:
     """The union of every item; ``SelectionError`` names the first item that does not parse."""
-    selections = []
-    for index, item in enumerate(items):
-        try:
-            with dagster_internal_warnings_silenced():
-                selections.append(AssetSelection.from_string(normalize(item)))
-        except Exception as error:
-            raise SelectionError(
-                f"item {index} '{item}' is not a valid asset selection ({error}); expected "
-                "Dagster's syntax, e.g. 'group:bronze', 'key:stg_*', '+gold_model', "
-                "'tag:layer=gold', combined with and/or/not"
-            ) from None
+    selections = [parse_item(index, item) for index, item in enumerate(items)]
     union = selections[0]
     for selection in selections[1:]:
         union = union | selection
     return union
 
 
-def resolve(selection: AssetSelection, graph: AssetGraph) -> set[AssetKey]:
+def resolve(selection: AssetSelection, graph: Any) -> set[AssetKey]:
+    """The asset keys ``selection`` matches in ``graph`` (``Definitions.resolve_asset_graph()``)."""
     with dagster_internal_warnings_silenced():
-        return set(selection.resolve(graph))
+        return set(selection.resolve(graph, allow_missing=True))
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A selection item that matches no asset, with the closest names there are."""
+
+    index: int
+    item: str
+    hint: str
+
+
+def _closest(item: str, keys: Iterable[str], groups: Iterable[str]) -> str:
+    """A fix for an item that matches nothing: the nearest key or group, or what there is."""
+    named = _NAMED.findall(normalize(item))
+    words = [(kind, value.strip('"')) for kind, value in named]
+    hints = []
+    for kind, word in words:
+        pool = sorted(groups) if kind == "group" else sorted(keys)
+        near = suggest(word.replace("*", ""), pool, cutoff=0.5) if word.strip("*") else None
+        if near and near != word:
+            hints.append(f"'{kind}:{near}'" if kind != "key" else f"'{near}'")
+    if hints:
+        return f"did you mean {' or '.join(dict.fromkeys(hints))}?"
+    if any(kind == "group" for kind, _ in words):
+        return f"the groups are: {', '.join(sorted(groups))}"
+    return "no asset key is close to it; check the spelling (and the asset modules)"
+
+
+def unmatched_items(items: Sequence[str], graph: Any) -> list[Unmatched]:
+    """Every item of ``items`` (already parsed) that matches no asset of ``graph`` on its own."""
+    keys = ["/".join(k.path) for k in graph.get_all_asset_keys()]
+    groups = {str(graph.get(k).group_name) for k in graph.get_all_asset_keys()}
+    found = []
+    for index, item in enumerate(items):
+        if not resolve(parse_item(index, item), graph):
+            found.append(Unmatched(index, item, _closest(item, keys, groups)))
+    return found

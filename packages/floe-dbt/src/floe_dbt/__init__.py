@@ -11,6 +11,8 @@ writable directory, no network). Depends on floe-config only; never imports dags
 
 from floe_dbt._cli import main as cli_main
 from floe_dbt._errors import FloeDbtError as FloeDbtError
+from floe_dbt._files import file_lock as file_lock
+from floe_dbt._files import write_atomically as write_atomically
 from floe_dbt._manifest import SUPPORTED_SCHEMA_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
 from floe_dbt._manifest import DbtManifest as DbtManifest
 from floe_dbt._manifest import load_manifest as load_manifest
@@ -23,6 +25,7 @@ from floe_dbt._runner import OFFLINE_ENV as OFFLINE_ENV
 from floe_dbt._runner import DbtResult as DbtResult
 from floe_dbt._runner import DbtRunner as DbtRunner
 from floe_dbt._runner import dbt_executable as dbt_executable
+from floe_dbt._runner import step_target_path as step_target_path
 from floe_dbt._sources import source_asset_key as source_asset_key
 
 __all__ = [
@@ -38,7 +41,10 @@ __all__ = [
     "cli_main",
     "dbt_executable",
     "duckdb_profile",
+    "file_lock",
     "load_manifest",
     "project_profile_name",
     "source_asset_key",
+    "step_target_path",
+    "write_atomically",
 ]

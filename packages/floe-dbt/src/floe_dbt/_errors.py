@@ -9,18 +9,32 @@ REGENERATE_HINT = (
 
 
 class FloeDbtError(Exception):
-    """A dbt manifest or dbt run that floe cannot use, with the path and how to fix it.
+    """A dbt manifest or dbt run that floe cannot use, with a stable code, the path, and how to
+    fix it.
 
-    >>> print(FloeDbtError("no manifest", path="target/manifest.json", hint="run dbt parse"))
-    target/manifest.json: no manifest
+    >>> error = FloeDbtError("no manifest", code="manifest_not_found", path="target/manifest.json",
+    ...                      hint="run dbt parse")
+    >>> print(error)
+    target/manifest.json: no manifest [manifest_not_found]
         fix: run dbt parse
+    >>> error.message
+    'target/manifest.json: no manifest'
     """
 
-    def __init__(self, message: str, *, path: str | None = None, hint: str | None = None) -> None:
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "dbt_error",
+        path: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.code = code
         self.path = path
         self.hint = hint
-        text = f"{path}: {message}" if path else message
+        self.message = f"{path}: {message}" if path else message
+        """What is wrong, with the file it is about."""
+        text = f"{self.message} [{code}]"
         if hint:
             text += f"\n    fix: {hint}"
         super().__init__(text)

@@ -51,8 +51,11 @@ class DbtManifest:
         """Every node that depends on ``unique_id``, transitively."""
         return closure([unique_id], {uid: n.children for uid, n in self.nodes.items()})
 
+    tests_by_node: Mapping[str, tuple[DbtTest, ...]] = field(default_factory=dict)
+    """The tests attached to each node, by the node's unique_id."""
+
     def tests_of(self, unique_id: str) -> list[DbtTest]:
-        return [t for t in self.tests.values() if t.attached_node == unique_id]
+        return list(self.tests_by_node.get(unique_id, ()))
 
     @property
     def executable(self) -> dict[str, DbtNode]:
@@ -60,8 +63,8 @@ class DbtManifest:
         return {uid: n for uid, n in self.nodes.items() if n.resource_type in _GRAPH_TYPES}
 
 
-def _error(path: Path, message: str) -> FloeDbtError:
-    return FloeDbtError(message, path=str(path), hint=REGENERATE_HINT)
+def _error(path: Path, code: str, message: str) -> FloeDbtError:
+    return FloeDbtError(message, code=code, path=str(path), hint=REGENERATE_HINT)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -159,17 +162,25 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         text = path.read_bytes()
     except FileNotFoundError:
-        raise _error(path, "no dbt manifest here") from None
+        raise _error(path, "manifest_not_found", "no dbt manifest here") from None
     except OSError as error:
-        raise _error(path, f"cannot read the dbt manifest: {error.strerror or error}") from error
+        raise _error(
+            path, "manifest_unreadable", f"cannot read the dbt manifest: {error.strerror or error}"
+        ) from error
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise _error(path, f"the dbt manifest is not valid JSON: {error}") from error
+        raise _error(
+            path, "manifest_not_json", f"the dbt manifest is not valid JSON: {error}"
+        ) from error
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict):
-        raise _error(path, "not a dbt manifest (no 'metadata' and 'nodes' objects)")
+        raise _error(
+            path, "not_a_manifest", "not a dbt manifest (no 'metadata' and 'nodes' objects)"
+        )
     if not isinstance(data.get("metadata"), dict):
-        raise _error(path, "not a dbt manifest (no 'metadata' and 'nodes' objects)")
+        raise _error(
+            path, "not_a_manifest", "not a dbt manifest (no 'metadata' and 'nodes' objects)"
+        )
     return data
 
 
@@ -182,6 +193,7 @@ def _schema_version(path: Path, metadata: Mapping[str, Any]) -> int:
         found = url or "none"
         raise _error(
             path,
+            "manifest_version",
             f"dbt_schema_version {found} is not supported; floe reads manifest "
             f"v{low} to v{high} (dbt 1.6 to 1.11)",
         )
@@ -212,7 +224,11 @@ def load_manifest(path: str | Path) -> DbtManifest:
         shown = "; ".join(missing[:5]) + (
             f"; and {len(missing) - 5} more" if len(missing) > 5 else ""
         )
-        raise _error(file, f"nodes depend on nodes absent from the manifest: {shown}")
+        raise _error(
+            file,
+            "manifest_dangling_dependency",
+            f"nodes depend on nodes absent from the manifest: {shown}",
+        )
 
     graph_ids = {uid for uid, raw in raw_nodes.items() if raw.get("resource_type") in _GRAPH_TYPES}
     children: dict[str, list[str]] = {uid: [] for uid in graph_ids | set(raw_sources)}
@@ -232,7 +248,7 @@ def load_manifest(path: str | Path) -> DbtManifest:
 
     cycle = find_cycle(graph_ids, {u: nodes[u].parents for u in graph_ids}, lambda u: nodes[u].name)
     if cycle:
-        raise _error(file, f"dependency cycle: {cycle}")
+        raise _error(file, "manifest_cycle", f"dependency cycle: {cycle}")
 
     by_type: dict[str, dict[str, DbtNode]] = {t: {} for t in (*_GRAPH_TYPES, "source")}
     by_name: dict[str, DbtNode] = {}  # models, seeds and snapshots share the asset-key namespace
@@ -244,12 +260,18 @@ def load_manifest(path: str | Path) -> DbtManifest:
         if node.name in by_name:
             raise _error(
                 file,
+                "duplicate_node_name",
                 f"two resources are named '{node.name}': {by_name[node.name].unique_id} and "
                 f"{uid}; floe keys assets by name, so rename one of them",
             )
         by_name[node.name] = node
         by_type[node.resource_type][node.name] = node
+    attached: dict[str, list[DbtTest]] = {}
+    for test in tests.values():
+        if test.attached_node is not None:
+            attached.setdefault(test.attached_node, []).append(test)
     return DbtManifest(
+        tests_by_node=MappingProxyType({uid: tuple(t) for uid, t in attached.items()}),
         path=file,
         schema_version=version,
         project_name=str(data["metadata"].get("project_name") or ""),

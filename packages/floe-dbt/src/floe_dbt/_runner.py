@@ -24,6 +24,16 @@ OFFLINE_ENV = {
 }
 
 
+def step_target_path(state_dir: Path, run_id: str, step_key: str) -> Path:
+    """dbt's target folder for one step of one orchestrator run, under floe's dbt state.
+
+    Fixed per run and step, so that whoever observes the step finds its ``run_results.json``;
+    distinct per step, so that parallel steps never share one.
+    """
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in step_key)
+    return state_dir / "target" / run_id / safe
+
+
 def dbt_executable() -> str:
     """The ``dbt`` next to this interpreter (never a ``dbtf`` Fusion binary found on PATH)."""
     beside = Path(sys.executable).parent / "dbt"
@@ -31,7 +41,9 @@ def dbt_executable() -> str:
         return str(beside)
     found = shutil.which("dbt")
     if found is None:
-        raise FloeDbtError("no dbt executable", hint="install dbt-core and dbt-duckdb")
+        raise FloeDbtError(
+            "no dbt executable", code="dbt_not_installed", hint="install dbt-core and dbt-duckdb"
+        )
     return found
 
 
@@ -104,6 +116,7 @@ class DbtRunner:
                 return self.project_dir
             raise FloeDbtError(
                 "no profiles.yml and no floe config to generate one from",
+                code="profiles_yml_not_found",
                 path=str(self.project_dir),
                 hint="pass the floe.yaml (its `storage` section describes the DuckDB target)",
             )
@@ -132,7 +145,11 @@ class DbtRunner:
 
     def run(self, subcommand: str, *args: str) -> DbtResult:
         if not (self.project_dir / "dbt_project.yml").is_file():
-            raise FloeDbtError("not a dbt project (no dbt_project.yml)", path=str(self.project_dir))
+            raise FloeDbtError(
+                "not a dbt project (no dbt_project.yml)",
+                code="dbt_project_not_found",
+                path=str(self.project_dir),
+            )
         self.state_dir.mkdir(parents=True, exist_ok=True)
         command = self.command(subcommand, *args)
         completed = subprocess.run(
@@ -157,6 +174,7 @@ class DbtRunner:
         if not result.success or not manifest.is_file():
             raise FloeDbtError(
                 f"dbt parse failed (exit {result.returncode}):\n{result.output.strip()}",
+                code="dbt_parse_failed",
                 path=str(self.project_dir),
                 hint=REGENERATE_HINT,
             )

@@ -1,16 +1,36 @@
-"""What the observer needs to know about each asset, collected when definitions are built."""
+"""What the observer needs to know about each asset, collected once when definitions are built.
+
+Plain data, so that observations can be computed (and tested) without Dagster.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from dagster import AssetKey, AssetsDefinition
-from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from pathlib import Path
 
 from floe_dagster._observability.settings import ObservabilitySettings
-from floe_dbt import DbtManifest, DbtNode
+from floe_dbt import DbtManifest
+
+
+@dataclass(frozen=True)
+class DbtTestInfo:
+    unique_id: str
+    name: str
+    """The generic test's name (``unique``, ``not_null``) or the singular test's name."""
+    column: str | None
+
+
+@dataclass(frozen=True)
+class DbtInfo:
+    """The dbt side of an asset: what its lineage facets say."""
+
+    unique_id: str
+    relation: str
+    columns: tuple[tuple[str, str | None, str], ...]
+    """(name, type, description)"""
+    classifications: Mapping[str, tuple[str, ...]]
+    tests: tuple[DbtTestInfo, ...]
 
 
 @dataclass(frozen=True)
@@ -19,7 +39,7 @@ class AssetInfo:
     deps: tuple[str, ...]
     description: str
     owners: tuple[str, ...]
-    dbt: DbtNode | None = None
+    dbt: DbtInfo | None = None
 
 
 @dataclass
@@ -29,40 +49,24 @@ class ObservedDefinitions:
     settings: ObservabilitySettings
     assets: dict[str, AssetInfo] = field(default_factory=dict)
     assets_by_op: dict[str, list[str]] = field(default_factory=dict)
+    """Executable op name -> the asset keys it materializes."""
+    checks_by_op: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """Op name -> (asset key, check name) of the asset checks it evaluates."""
     dbt_ops: set[str] = field(default_factory=set)
-    dbt_key_by_uid: dict[str, str] = field(default_factory=dict)
-    manifest: DbtManifest | None = None
+    dbt_state_dir: Path | None = None
 
 
-def key_string(key: AssetKey) -> str:
-    return "/".join(key.path)
-
-
-def build_catalog(
-    settings: ObservabilitySettings,
-    assets: Sequence[Any],
-    *,
-    graph: AssetGraph,
-    manifest: DbtManifest | None,
-    dbt_keys: dict[str, AssetKey],
-    dbt_ops: set[str],
-) -> ObservedDefinitions:
-    observed = ObservedDefinitions(settings=settings, dbt_ops=set(dbt_ops), manifest=manifest)
-    node_by_key = (
-        {key_string(k): manifest.nodes[uid] for uid, k in dbt_keys.items()} if manifest else {}
+def dbt_info(manifest: DbtManifest, unique_id: str) -> DbtInfo:
+    node = manifest.nodes[unique_id]
+    return DbtInfo(
+        unique_id=unique_id,
+        relation=node.relation,
+        columns=tuple((c.name, c.data_type, c.description) for c in node.columns.values()),
+        classifications={
+            c.name: c.classification for c in node.columns.values() if c.classification
+        },
+        tests=tuple(
+            DbtTestInfo(t.unique_id, t.test_name, t.column_name)
+            for t in manifest.tests_of(unique_id)
+        ),
     )
-    observed.dbt_key_by_uid = {uid: key_string(k) for uid, k in dbt_keys.items()}
-    for key in graph.get_all_asset_keys():
-        node = graph.get(key)
-        name = key_string(key)
-        observed.assets[name] = AssetInfo(
-            key=name,
-            deps=tuple(sorted(key_string(p) for p in node.parent_keys)),
-            description=node.description or "",
-            owners=tuple(node.owners),
-            dbt=node_by_key.get(name),
-        )
-    for item in assets:
-        if isinstance(item, AssetsDefinition) and item.is_executable:
-            observed.assets_by_op[item.node_def.name] = sorted(key_string(k) for k in item.keys)
-    return observed

@@ -1,4 +1,4 @@
-"""OpenLineage: the openlineage-python client, its transports, and floe's event builders.
+"""Observations -> OpenLineage events (pure), and the openlineage-python client that sends them.
 
 Dataset naming rule: namespace = the lineage namespace, name = the Dagster asset key
 (``bronze_orders``). A dbt source is keyed as the Python asset that produces it, so a bronze
@@ -7,23 +7,15 @@ output *is* the input of the stg model that reads it, and the graph stays connec
 
 from __future__ import annotations
 
-import threading
+import fcntl
 import time
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import attr
 from openlineage.client import OpenLineageClient
-from openlineage.client.event_v2 import (
-    InputDataset,
-    Job,
-    OutputDataset,
-    Run,
-    RunEvent,
-    RunState,
-)
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import (
     RunFacet,
     data_quality_assertions_dataset,
@@ -37,12 +29,13 @@ from openlineage.client.facet_v2 import (
     symlinks_dataset,
     tags_dataset,
 )
-from openlineage.client.serde import Serde
 from openlineage.client.transport.console import ConsoleConfig, ConsoleTransport
+from openlineage.client.transport.file import FileConfig, FileTransport
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from openlineage.client.transport.transport import Transport
 
 from floe_dagster._observability.breaker import Breaker
+from floe_dagster._observability.observations import Assertion, Dataset, Observation
 from floe_dagster._observability.settings import ObservabilitySettings
 
 PRODUCER = "https://github.com/floe/floe"
@@ -60,21 +53,27 @@ class TraceRunFacet(RunFacet):
         return "https://floe.dev/spec/facets/TraceRunFacet.json"
 
 
-class JsonLinesTransport(Transport):
-    """The embedded default: one OpenLineage JSON event per line, appended to a file."""
+# --- transports ----------------------------------------------------------------------------------
 
-    kind = "floe_jsonl"
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
+class LockedTransport(Transport):
+    """Appends through ``inner`` while holding an exclusive lock on ``lock``: step processes
+    running in parallel never interleave their lines."""
+
+    kind = "floe_locked"
+
+    def __init__(self, inner: Transport, lock: Path) -> None:
+        self.inner = inner
+        self.lock = lock
 
     def emit(self, event: Any) -> None:
-        line = Serde.to_json(event) + "\n"
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a") as handle:
-                handle.write(line)
+        self.lock.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                self.inner.emit(event)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class GuardedTransport(Transport):
@@ -100,6 +99,8 @@ class GuardedTransport(Transport):
 
 
 def lineage_client(settings: ObservabilitySettings) -> OpenLineageClient:
+    """The openlineage-python client with its own transports: HTTP (behind the breaker), the
+    console, or its FileTransport appending JSON lines under the state directory."""
     transport: Transport
     if settings.lineage_transport == "http" and settings.lineage_url:
         config = HttpConfig(
@@ -108,37 +109,34 @@ def lineage_client(settings: ObservabilitySettings) -> OpenLineageClient:
             retry={"total": 0, "connect": 0, "read": 0},
         )
         transport = GuardedTransport(
-            HttpTransport(config),
-            Breaker(settings.state_dir, settings.lineage_url),
+            HttpTransport(config), Breaker(settings.state_dir, settings.lineage_url)
         )
     elif settings.lineage_transport == "console":
         transport = ConsoleTransport(ConsoleConfig())
     else:
-        transport = JsonLinesTransport(settings.lineage_file)
+        path = settings.lineage_file
+        transport = LockedTransport(
+            FileTransport(FileConfig(log_file_path=str(path), append=True)),
+            path.with_suffix(".lock"),
+        )
     return OpenLineageClient(transport=transport)
 
 
-# --- event builders ------------------------------------------------------------------------------
+# --- events (pure) -------------------------------------------------------------------------------
 
 
-@attr.define
-class DatasetInfo:
-    """What floe knows about one dataset (an asset) for its facets."""
-
-    name: str
-    description: str = ""
-    owners: Sequence[str] = ()
-    columns: Sequence[tuple[str, str | None, str]] = ()
-    """(name, type, description)"""
-    classifications: Mapping[str, Sequence[str]] = attr.field(factory=dict)
-    """column -> classification tags"""
-    relation: str | None = None
-    row_count: int | None = None
-    assertions: Sequence[tuple[str, bool, str | None]] = ()
-    """(test name, passed, column)"""
+def _assertions(assertions: tuple[Assertion, ...]) -> Any:
+    return data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
+        assertions=[
+            data_quality_assertions_dataset.Assertion(
+                assertion=a.name, success=a.passed, column=a.column
+            )
+            for a in assertions
+        ]
+    )
 
 
-def _output_facets(info: DatasetInfo, namespace: str) -> dict[str, Any]:
+def _output_facets(info: Dataset, namespace: str) -> dict[str, Any]:
     facets: dict[str, Any] = {}
     if info.columns:
         facets["schema"] = schema_dataset.SchemaDatasetFacet(
@@ -172,59 +170,39 @@ def _output_facets(info: DatasetInfo, namespace: str) -> dict[str, Any]:
             ]
         )
     if info.assertions:
-        facets["dataQualityAssertions"] = (
-            data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
-                assertions=[
-                    data_quality_assertions_dataset.Assertion(assertion=a, success=ok, column=col)
-                    for a, ok, col in info.assertions
-                ]
-            )
-        )
+        facets["dataQualityAssertions"] = _assertions(info.assertions)
     return facets
 
 
-@attr.define
-class LineageRun:
-    """One OpenLineage run: a job (an asset, a dbt step, an op) and its datasets."""
-
-    run_id: str
-    job_name: str
-    inputs: Sequence[str] = ()
-    outputs: Sequence[DatasetInfo] = ()
-    parent: tuple[str, str] | None = None
-    """(parent run id, parent job name)"""
-    sql: str | None = None
-
-
 def run_event(
-    run: LineageRun,
+    observation: Observation,
     state: RunState,
     *,
     when: float,
     namespace: str,
     trace: tuple[str, str] | None,
-    error: str | None = None,
-    stack: str | None = None,
+    parent: Observation | None = None,
 ) -> RunEvent:
+    """One OpenLineage event of an observation's run."""
     run_facets: dict[str, Any] = {}
     if trace:
         run_facets["floe_trace"] = TraceRunFacet(traceId=trace[0], spanId=trace[1])
-    if run.parent:
+    if parent is not None:
         run_facets["parent"] = parent_run.ParentRunFacet(
-            run=parent_run.Run(runId=run.parent[0]),
-            job=parent_run.Job(namespace=namespace, name=run.parent[1]),
+            run=parent_run.Run(runId=parent.run_id),
+            job=parent_run.Job(namespace=namespace, name=parent.name),
         )
-    if error is not None:
+    failure = observation.failure
+    if state == RunState.FAIL and failure is not None:
         run_facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
-            message=error, programmingLanguage="python", stackTrace=stack
+            message=failure.message, programmingLanguage="python", stackTrace=failure.stack
         )
     job_facets: dict[str, Any] = {}
-    if run.sql:
-        job_facets["sql"] = sql_job.SQLJobFacet(query=run.sql, dialect="duckdb")
+    if observation.sql:
+        job_facets["sql"] = sql_job.SQLJobFacet(query=observation.sql, dialect="duckdb")
     final = state in (RunState.COMPLETE, RunState.FAIL)
     outputs = []
-    for info in run.outputs:
-        facets = _output_facets(info, namespace) if final else {}
+    for info in observation.outputs:
         output_facets: dict[str, Any] = {}
         if final and info.row_count is not None:
             output_facets["outputStatistics"] = (
@@ -236,17 +214,29 @@ def run_event(
             OutputDataset(
                 namespace=namespace,
                 name=info.name,
-                facets=facets,
+                facets=_output_facets(info, namespace) if final else {},
                 outputFacets=output_facets,
             )
         )
+    inputs = [
+        InputDataset(
+            namespace=namespace,
+            name=info.name,
+            inputFacets=(
+                {"dataQualityAssertions": _assertions(info.assertions)}
+                if final and info.assertions
+                else {}
+            ),
+        )
+        for info in observation.inputs
+    ]
     return RunEvent(
         eventType=state,
         eventTime=_iso(when),
-        run=Run(runId=run.run_id, facets=run_facets),
-        job=Job(namespace=namespace, name=run.job_name, facets=job_facets),
+        run=Run(runId=observation.run_id, facets=run_facets),
+        job=Job(namespace=namespace, name=observation.name, facets=job_facets),
         producer=PRODUCER,
-        inputs=[InputDataset(namespace=namespace, name=name) for name in run.inputs],
+        inputs=inputs,
         outputs=outputs,
     )
 

@@ -11,25 +11,41 @@ from floe_config import FloeConfig
 
 TRUE = {"1", "true", "yes", "on"}
 EXPORT_TIMEOUT_SECONDS = 2.0
+OTLP_DEFAULT_ENDPOINT = "http://localhost:4318"
+"""OpenTelemetry's default for OTLP/HTTP."""
+_TRACES_PATH = "/v1/traces"
+
+
+def _signal_url(base: str) -> str:
+    """OpenTelemetry's rule: the generic endpoint gets ``/v1/traces`` appended."""
+    base = base.rstrip("/")
+    return base if base.endswith(_TRACES_PATH) else base + _TRACES_PATH
 
 
 @dataclass(frozen=True)
 class ObservabilitySettings:
     """Resolved once per code-location load (the same in the code server and step processes).
 
-    - traces: OTLP/HTTP when ``observability.traces.endpoint`` or
-      ``OTEL_EXPORTER_OTLP_ENDPOINT`` names an endpoint, else JSON lines under the state dir;
-    - lineage: ``OPENLINEAGE_URL`` (or ``lineage.url`` with transport http) sends to that
-      OpenLineage endpoint (Marquez); else the configured transport (default JSON lines);
-      ``OPENLINEAGE_DISABLED=true``, ``lineage.enabled: false`` or
-      ``governance.emit_lineage: false`` switch lineage off.
+    Traces (OpenTelemetry's conventions):
+
+    - ``exporter: auto`` (the default) sends OTLP/HTTP when ``observability.traces.endpoint``,
+      ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` or ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set, and
+      writes JSON lines under the state directory otherwise;
+    - ``exporter: otlp`` always sends OTLP/HTTP: to those endpoints, else to OpenTelemetry's
+      default ``http://localhost:4318``;
+    - the signal-specific variable is used as it is; the generic endpoint gets ``/v1/traces``.
+
+    Lineage: ``OPENLINEAGE_URL`` (or ``lineage.url`` with transport http) sends to that
+    OpenLineage endpoint (Marquez); else the configured transport (default: JSON lines).
+    ``OPENLINEAGE_DISABLED=true``, ``lineage.enabled: false`` or ``governance.emit_lineage:
+    false`` switch lineage off.
     """
 
     service_name: str
     namespace: str
     traces_enabled: bool
     trace_exporter: Literal["otlp", "file", "console"]
-    otlp_endpoint: str | None
+    otlp_traces_url: str | None
     lineage_enabled: bool
     lineage_transport: Literal["http", "file", "console"]
     lineage_url: str | None
@@ -50,6 +66,26 @@ class ObservabilitySettings:
     def lineage_file(self) -> Path:
         return self.state_dir / "observability" / "lineage.jsonl"
 
+    def destinations(self) -> tuple[str, str]:
+        """Where traces and where lineage go, as ``floe validate`` prints them."""
+        if not self.traces_enabled:
+            traces = "off"
+        elif self.trace_exporter == "otlp":
+            traces = f"OTLP/HTTP {self.otlp_traces_url}"
+        elif self.trace_exporter == "console":
+            traces = "the console (stdout)"
+        else:
+            traces = f"JSON lines {self.traces_file}"
+        if not self.lineage_enabled:
+            lineage = "off"
+        elif self.lineage_transport == "http":
+            lineage = f"OpenLineage HTTP {self.lineage_url}"
+        elif self.lineage_transport == "console":
+            lineage = "the console (stdout)"
+        else:
+            lineage = f"JSON lines {self.lineage_file}"
+        return traces, lineage
+
 
 def observability_settings(
     config: FloeConfig, *, env: Mapping[str, str], state_dir: Path
@@ -57,11 +93,22 @@ def observability_settings(
     observability = config.observability
     traces = observability.traces
     lineage = observability.lineage
-    endpoint = traces.endpoint or env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None
-    automatic: Literal["otlp", "file"] = "otlp" if endpoint else "file"
+    signal = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or None
+    generic = traces.endpoint or env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None
+    if traces.endpoint:
+        url: str | None = _signal_url(traces.endpoint)
+    elif signal:
+        url = signal
+    elif generic:
+        url = _signal_url(generic)
+    else:
+        url = None
+    automatic: Literal["otlp", "file"] = "otlp" if url else "file"
     exporter = automatic if traces.exporter == "auto" else traces.exporter
+    if exporter == "otlp" and url is None:
+        url = _signal_url(OTLP_DEFAULT_ENDPOINT)
     disabled = env.get("OPENLINEAGE_DISABLED", "").strip().lower() in TRUE
-    url = env.get("OPENLINEAGE_URL") or lineage.url or None
+    lineage_url = env.get("OPENLINEAGE_URL") or lineage.url or None
     transport: Literal["http", "file", "console"] = lineage.transport
     if env.get("OPENLINEAGE_URL") and transport == "file":
         transport = "http"  # the ecosystem's convention: OPENLINEAGE_URL means "send it there"
@@ -69,12 +116,12 @@ def observability_settings(
     return ObservabilitySettings(
         service_name=observability.service_name or config.name,
         namespace=lineage.namespace or config.name,
-        traces_enabled=traces.enabled and not (exporter == "otlp" and not endpoint),
+        traces_enabled=traces.enabled,
         trace_exporter=exporter,
-        otlp_endpoint=endpoint,
+        otlp_traces_url=url if exporter == "otlp" else None,
         lineage_enabled=lineage.enabled and config.governance.emit_lineage and not disabled,
         lineage_transport=transport,
-        lineage_url=url,
+        lineage_url=lineage_url,
         state_dir=state_dir,
         dbt_level=dbt.observability_level if dbt else "per_model",
         classifications=config.governance.classification_source == "dbt_meta",

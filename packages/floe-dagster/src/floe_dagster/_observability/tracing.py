@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import fcntl
 import json
 import threading
 import time
@@ -70,11 +71,16 @@ class JsonLinesSpanExporter(SpanExporter):
         self._lock = threading.Lock()
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        lines = [json.dumps(json.loads(span.to_json(indent=None))) + "\n" for span in spans]
+        text = "".join(json.dumps(json.loads(span.to_json(indent=None))) + "\n" for span in spans)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a") as handle:
-                handle.writelines(lines)
+            with self.path.open("a") as handle:  # parallel step processes: lock, then append
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    handle.write(text)
+                    handle.flush()
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
@@ -108,15 +114,14 @@ class GuardedSpanExporter(SpanExporter):
 
 
 def tracer_provider(settings: ObservabilitySettings) -> TracerProvider:
+    """The OpenTelemetry SDK's provider with floe's run-scoped trace ids and one exporter."""
     resource = Resource.create({"service.name": settings.service_name})
     provider = TracerProvider(resource=resource, id_generator=RunTraceIds())
-    if settings.trace_exporter == "otlp" and settings.otlp_endpoint:
-        endpoint = settings.otlp_endpoint.rstrip("/")
-        if not endpoint.endswith("/v1/traces"):
-            endpoint += "/v1/traces"
+    if settings.trace_exporter == "otlp" and settings.otlp_traces_url:
+        url = settings.otlp_traces_url
         exporter = GuardedSpanExporter(
-            OTLPSpanExporter(endpoint=endpoint, timeout=settings.timeout_seconds),
-            Breaker(settings.state_dir, endpoint),
+            OTLPSpanExporter(endpoint=url, timeout=settings.timeout_seconds),
+            Breaker(settings.state_dir, url),
         )
         provider.add_span_processor(
             BatchSpanProcessor(exporter, export_timeout_millis=int(settings.timeout_seconds * 1000))

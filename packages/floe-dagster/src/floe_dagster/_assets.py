@@ -1,0 +1,113 @@
+"""Assets (FR-001..010): Python assets from ``asset_modules``, one asset per dbt node."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetKey, AssetsDefinition, AssetSpec, SourceAsset, map_asset_specs
+from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
+
+from floe_config import FloeConfig
+from floe_dagster._dbt_assets import build_dbt_assets
+from floe_dagster._dbt_settings import DbtSettings, dbt_settings
+from floe_dagster._modules import ModuleDefinitions, load_modules
+from floe_dagster._patterns import compute_kind_override, group_override
+from floe_dagster._problems import Problems
+from floe_dagster._translator import FloeDbtTranslator
+from floe_dagster._warnings import dagster_internal_warnings_silenced
+from floe_dbt import DbtManifest, FloeDbtError, load_manifest
+
+MANIFEST_KEY = ("orchestration", "dbt", "manifest_path")
+
+
+@dataclass(frozen=True)
+class BuiltAssets:
+    """What ``build_assets`` produced."""
+
+    assets: list[Any]
+    asset_checks: list[Any]
+    modules: ModuleDefinitions
+    manifest: DbtManifest | None = None
+    dbt: DbtSettings | None = None
+    dbt_keys: dict[str, AssetKey] = field(default_factory=dict)
+    """dbt unique_id -> asset key, as the translator in use decided (read off the built specs)."""
+
+
+def _with_pattern_settings(config: FloeConfig, assets: Sequence[Any]) -> list[Any]:
+    """Apply ``orchestration.assets`` group_name / compute_kind to Python assets."""
+
+    def apply(spec: AssetSpec) -> AssetSpec:
+        group = group_override(config, spec.key)
+        kind = compute_kind_override(config, spec.key)
+        if group:
+            spec = spec.replace_attributes(group_name=group)
+        if kind and kind not in spec.kinds:
+            spec = spec.merge_attributes(kinds={kind})
+        return spec
+
+    mappable = [a for a in assets if not isinstance(a, SourceAsset)]
+    others = [a for a in assets if isinstance(a, SourceAsset)]
+    with dagster_internal_warnings_silenced():
+        return [*map_asset_specs(apply, mappable), *others]
+
+
+def dbt_keys_of(assets: Sequence[Any]) -> dict[str, AssetKey]:
+    """dbt unique_id -> asset key, from the specs dagster-dbt built."""
+    keys = {}
+    for item in assets:
+        if isinstance(item, AssetsDefinition):
+            for spec in item.specs:
+                unique_id = spec.metadata.get(DAGSTER_DBT_UNIQUE_ID_METADATA_KEY)
+                if isinstance(unique_id, str):
+                    keys[unique_id] = spec.key
+    return keys
+
+
+def build_assets(
+    config: FloeConfig,
+    *,
+    manifest_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    translator_class: type[FloeDbtTranslator] = FloeDbtTranslator,
+    problems: Problems | None = None,
+) -> BuiltAssets:
+    """Python assets from ``asset_modules`` and one asset per dbt model, seed and snapshot."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
+    env = os.environ if env is None else env
+    modules = load_modules(config, problems)
+    assets = _with_pattern_settings(config, modules.assets)
+    built = BuiltAssets(assets, modules.asset_checks, modules)
+    if config.orchestration.dbt is not None:
+        path = manifest_path or config.path(config.dbt_manifest_path or "")
+        try:
+            manifest = load_manifest(path)
+        except FloeDbtError as error:
+            problems.add(config, MANIFEST_KEY, error.code, error.message, error.hint)
+        else:
+            settings = dbt_settings(config, manifest_path=path, env=env, problems=problems)
+            translator = translator_class(manifest=manifest, config=config)
+            dbt = build_dbt_assets(
+                config, manifest=manifest, settings=settings, translator=translator
+            )
+            for key in sorted(k for d in dbt for k in d.keys if k in modules.owners):
+                module, op = modules.owners[key]
+                problems.add(
+                    config,
+                    MANIFEST_KEY,
+                    "duplicate_asset",
+                    f"asset '{key.to_user_string()}' is both a dbt node and the Python asset "
+                    f"'{op}' in '{module}'",
+                    "rename one of them, or key the dbt node differently (meta.dagster.asset_key "
+                    "or a translator)",
+                )
+            built = BuiltAssets(
+                [*assets, *dbt], modules.asset_checks, modules, manifest, settings, dbt_keys_of(dbt)
+            )
+    if own:
+        problems.raise_if_any()
+    return built

@@ -1,0 +1,92 @@
+"""Opening the Iceberg catalog so that many processes, on many machines, can do it at once.
+
+A fresh PyIceberg SQL catalog creates its own tables on first use. Step processes that start
+together (the four bronze assets of a first run) all try, and all but one fail: SQLite says
+``table iceberg_tables already exists``, PostgreSQL ``duplicate key value violates unique
+constraint "pg_type_typname_nsp_index"``. The same holds for two processes creating one
+namespace. floe treats "someone else just created it" as success: it retries, and the retry
+finds what the other process made. That needs no lock, so it holds across machines.
+
+For an embedded SQLite catalog floe also switches the file to WAL, so readers never block the
+writer, and waits up to 30 s for a lock instead of failing (``?timeout=30`` on the URI).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.exceptions import NamespaceAlreadyExistsError
+from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger("floe")
+ATTEMPTS = 6
+_CONCURRENT_CREATION = (
+    "already exists",
+    "duplicate key",
+    "unique constraint",
+    "database is locked",
+    "uniqueviolation",
+)
+
+
+def _created_concurrently(error: BaseException) -> bool:
+    text = f"{type(error).__name__} {error}".lower()
+    return any(marker in text for marker in _CONCURRENT_CREATION)
+
+
+def _retrying(what: str, action: Any) -> Any:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return action()
+        except DBAPIError as error:
+            if attempt == ATTEMPTS or not _created_concurrently(error):
+                raise
+            log.debug("floe: %s raced another process (%s); retrying", what, error)
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URI (None for memory or any other database)."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return None
+    path = uri[len(prefix) :].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def _prepare_sqlite(uri: str) -> None:
+    path = sqlite_file(uri)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
+def open_catalog(name: str, properties: dict[str, str]) -> Catalog:
+    """``pyiceberg.catalog.load_catalog(name, **properties)``, safe to call from many
+    processes at once on an empty catalog."""
+    if properties.get("type") == "sql":
+        _prepare_sqlite(properties.get("uri", ""))
+    return _retrying(f"opening catalog {name}", lambda: load_catalog(name, **properties))  # type: ignore[no-any-return]
+
+
+def ensure_namespace(catalog: Catalog, namespace: str) -> None:
+    """Create ``namespace`` unless it exists; another process creating it meanwhile is fine."""
+
+    def create() -> None:
+        with contextlib.suppress(NamespaceAlreadyExistsError):
+            catalog.create_namespace(namespace)
+
+    _retrying(f"creating namespace {namespace}", create)

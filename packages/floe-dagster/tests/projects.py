@@ -1,0 +1,57 @@
+"""Small floe projects written into a temporary folder, as importable packages."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+ASSETS = """\
+from dagster import AssetCheckResult, AssetCheckSpec, MaterializeResult, asset, asset_check
+
+
+@asset(
+    group_name="raw",
+    check_specs=[AssetCheckSpec("has_rows", asset="events")],
+)
+def events():
+    yield MaterializeResult(metadata={"dagster/row_count": 3})
+    yield AssetCheckResult(check_name="has_rows", passed=True)
+
+
+@asset(group_name="marts", deps=[events])
+def daily_counts() -> None: ...
+
+
+@asset_check(asset=daily_counts)
+def counts_are_fresh() -> AssetCheckResult:
+    return AssetCheckResult(passed=False)
+"""
+
+OPS = """\
+def tidy(retention_days: int = 7) -> int:
+    return retention_days
+"""
+
+FLOE_YAML = """\
+name: tiny
+orchestration:
+  asset_modules: [.assets]
+  jobs:
+    everything: {type: batch, selection: ["+daily_counts"]}
+    tidy_up: {type: ops, target_function: .ops.tidy, args: {retention_days: 3}}
+"""
+
+
+def write_project(root: Path, package: str, *, floe_yaml: str = FLOE_YAML, **modules: str) -> Path:
+    """A package ``package`` under ``root`` with floe.yaml and modules (default: assets, ops).
+    ``root`` goes on sys.path. Returns the floe.yaml path."""
+    folder = root / package
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("")
+    for name, text in ({"assets": ASSETS, "ops": OPS} | modules).items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(text))
+    (folder / "floe.yaml").write_text(floe_yaml)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return folder / "floe.yaml"

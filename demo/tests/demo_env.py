@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 DEMO = Path("demo/data_engineering")
@@ -62,3 +64,24 @@ def compile_project(project: Path) -> Path:
 
     artifact = project / "compiled_artifacts.json"
     return write_artifacts(compile_artifacts(project / "floe.yaml", output=artifact), artifact)
+
+
+def floe_validate(floe_yaml: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``floe validate floe.yaml`` as users run it: the ``floe`` console script's entry point,
+    in its own process, with ``env`` (and this process's Python path)."""
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from floe_dagster import cli_main; sys.exit(cli_main())",
+    ]
+    env = dict(
+        env, PYTHONPATH=os.pathsep.join(p for p in [env.get("PYTHONPATH", ""), *sys.path] if p)
+    )
+    return subprocess.run(
+        [*command, "validate", str(floe_yaml)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

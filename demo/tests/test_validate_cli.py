@@ -5,28 +5,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bad_config_documents import CASES as CONFIG_CASES
 from bad_config_documents import document
 from bad_inputs import CASES as DEMO_CASES
-from demo_env import copy_demo, demo_environment
-
-FLOE = [sys.executable, "-c", "import sys; from floe_dagster import cli_main; sys.exit(cli_main())"]
-
-
-def _validate(floe_yaml: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = dict(env, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    return subprocess.run(
-        [*FLOE, "validate", str(floe_yaml)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from demo_env import copy_demo, demo_environment, floe_validate
 
 
 def _assert_clean_failure(result: subprocess.CompletedProcess[str]) -> None:
@@ -43,12 +28,12 @@ def _assert_clean_failure(result: subprocess.CompletedProcess[str]) -> None:
 )
 def test_bad_configs(tmp_path: Path, case_id: str, extra: str | None, env: dict[str, str]) -> None:
     (tmp_path / "floe.yaml").write_text(document(case_id, extra))
-    _assert_clean_failure(_validate(tmp_path / "floe.yaml", dict(os.environ, **env)))
+    _assert_clean_failure(floe_validate(tmp_path / "floe.yaml", dict(os.environ, **env)))
 
 
 @pytest.mark.parametrize("case", list(DEMO_CASES), ids=list(DEMO_CASES))
 def test_bad_demo_inputs(tmp_path: Path, case: str) -> None:
     project = copy_demo(tmp_path / "root", f"cli_{case}")
     DEMO_CASES[case](project)
-    result = _validate(project / "floe.yaml", demo_environment(tmp_path / "state"))
+    result = floe_validate(project / "floe.yaml", demo_environment(tmp_path / "state"))
     _assert_clean_failure(result)

@@ -28,3 +28,14 @@ def test_error_reports_every_issue_in_file_order() -> None:
         "floe.yaml:2:3 y: early [a]",
         "floe.yaml:9:1 x: late [b]",
     ]
+
+
+def test_no_message_template_is_left_unformatted() -> None:
+    """pydantic-core formats ``{name}`` only: ``{name!r}`` would reach users as written."""
+    import re  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    sources = Path("packages/floe-config/src/floe_config").glob("*.py")
+    template = re.compile(r'(?<![fF])"[^"\n]*\{[a-z_]+![rsa]\}[^"\n]*"')
+    found = [(path.name, m) for path in sources for m in template.findall(path.read_text())]
+    assert found == []

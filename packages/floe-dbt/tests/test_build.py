@@ -103,7 +103,12 @@ def test_dbt_build_of_the_demo_writes_gold_and_nothing_in_the_source_tree(
 ) -> None:
     before = _tree(DEMO)
     config = load_config(DEMO / "floe.yaml", env=environment)
-    runner = DbtRunner(project_dir=DEMO / "dbt", state_dir=tmp_path / "dbt", config=config)
+    runner = DbtRunner(
+        project_dir=DEMO / "dbt",
+        state_dir=tmp_path / "dbt",
+        config=config,
+        env={**os.environ, **environment},  # the environment the config was resolved from
+    )
     result = runner.build()
     assert result.success, result.output
     statuses = {r["unique_id"]: r["status"] for r in result.run_results()["results"]}
@@ -135,7 +140,12 @@ def test_dbt_build_of_the_demo_writes_gold_and_nothing_in_the_source_tree(
 
 def test_a_selection_and_vars_reach_dbt(tmp_path: Path, environment: dict[str, str]) -> None:
     config = load_config(DEMO / "floe.yaml", env=environment)
-    runner = DbtRunner(project_dir=DEMO / "dbt", state_dir=tmp_path / "dbt", config=config)
+    runner = DbtRunner(
+        project_dir=DEMO / "dbt",
+        state_dir=tmp_path / "dbt",
+        config=config,
+        env={**os.environ, **environment},  # the environment the config was resolved from
+    )
     assert runner.build().success
     result = runner.build(select=["stg_products"], vars={"run_date": "2024-03-01"})
     assert result.success, result.output

@@ -60,3 +60,18 @@ def test_project_without_profile_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FloeDbtError) as caught:
         project_profile_name(tmp_path)
     assert "dbt_project.yml has no 'profile:'" in str(caught.value)
+
+
+def test_environment_values_are_written_as_env_var(tmp_path: Path) -> None:
+    (tmp_path / "floe.yaml").write_text(
+        "name: shop\nstorage:\n  catalog:\n    type: rest\n    uri: ${URI:http://c:8181}\n"
+        "    properties:\n      token: ${CATALOG_TOKEN}\n"
+        '      header: "Bearer ${CATALOG_TOKEN}"\n'
+    )
+    env = {"CATALOG_TOKEN": "s3cr3t-abcdef", "URI": "http://catalog:8181"}
+    config = load_config(tmp_path / "floe.yaml", env=env)
+    plugin = duckdb_profile(config, profile="shop")["shop"]["outputs"]["dev"]["plugins"][0]
+    assert plugin["config"]["token"] == '{{ env_var("CATALOG_TOKEN") }}'
+    assert plugin["config"]["header"] == '{{ "Bearer " ~ env_var("CATALOG_TOKEN") }}'
+    assert plugin["config"]["uri"] == '{{ env_var("URI", "http://c:8181") }}'
+    assert "s3cr3t" not in repr(plugin)

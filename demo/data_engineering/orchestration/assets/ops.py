@@ -2,6 +2,7 @@
 
 import json
 import os
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,12 +49,14 @@ def notify_failure(
     error: str = "",
     alerts_path: str = "",
     webhook_url: str = "",
+    auth_token: str = "",
 ) -> dict[str, str]:
     """The demo's alert: what failed, where, and why.
 
-    POSTs the alert as JSON to ``webhook_url`` when one is given, and otherwise appends it as a
-    JSON line to ``alerts_path`` (default: ``alerts.jsonl`` in the state directory,
-    ``$FLOE_STATE_DIR``). Returns the alert.
+    POSTs the alert as JSON to ``webhook_url`` when one is given (with ``Authorization: Bearer
+    <auth_token>`` when a token is given), and otherwise appends it as a JSON line to
+    ``alerts_path`` (default: ``alerts.jsonl`` in the state directory, ``$FLOE_STATE_DIR``).
+    Returns the alert.
     """
     alert = {
         "failed_run_id": run_id,
@@ -63,14 +66,15 @@ def notify_failure(
         "alert_run_id": context.run_id,
     }
     if webhook_url:
+        headers = {"Content-Type": "application/json"}
+        if auth_token:
+            headers["Authorization"] = f"Bearer {auth_token}"
         request = urllib.request.Request(
-            webhook_url,
-            data=json.dumps(alert).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
+            webhook_url, data=json.dumps(alert).encode(), headers=headers, method="POST"
         )
         with urllib.request.urlopen(request, timeout=10) as response:
-            context.log.info(f"alert sent to {webhook_url}: HTTP {response.status}")
+            host = urllib.parse.urlsplit(webhook_url).netloc  # the URL's path may hold a token
+            context.log.info(f"alert sent to {host}: HTTP {response.status}")
         return alert
     path = Path(alerts_path or Path(os.environ.get("FLOE_STATE_DIR", ".floe")) / "alerts.jsonl")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,8 @@ from floe_config._artifacts import write_artifacts as write_artifacts
 from floe_config._errors import ConfigIssue as ConfigIssue
 from floe_config._errors import FloeConfigError as FloeConfigError
 from floe_config._interpolate import VariableUse as VariableUse
+from floe_config._interpolate import resolve_template as resolve_template
+from floe_config._interpolate import split_template as split_template
 from floe_config._jsonschema import artifacts_json_schema as artifacts_json_schema
 from floe_config._jsonschema import floe_yaml_json_schema as floe_yaml_json_schema
 from floe_config._loader import load_config as load_config
@@ -52,12 +54,16 @@ from floe_config._model_partitions import MultiPartitions as MultiPartitions
 from floe_config._model_partitions import PartitionRef as PartitionRef
 from floe_config._model_partitions import StaticPartitions as StaticPartitions
 from floe_config._model_partitions import TimeWindowPartitions as TimeWindowPartitions
+from floe_config._secrets import SECRET_WORDS as SECRET_WORDS
+from floe_config._secrets import EnvValue as EnvValue
+from floe_config._secrets import looks_secret as looks_secret
 from floe_config._types import suggest as suggest
 from floe_config._yaml import render_path as render_path
 
 __all__ = [
     "DEFAULT_ARTIFACT_NAME",
     "SCHEMA_VERSION",
+    "SECRET_WORDS",
     "ArtifactVariable",
     "AssetConfig",
     "AssetSensor",
@@ -73,6 +79,7 @@ __all__ = [
     "DbtOrchestration",
     "DynamicPartitions",
     "EagerCondition",
+    "EnvValue",
     "FileWatcherSensor",
     "FloeConfig",
     "FloeConfigError",
@@ -95,9 +102,12 @@ __all__ = [
     "compile_artifacts",
     "floe_yaml_json_schema",
     "load_config",
+    "looks_secret",
     "read_artifacts",
     "render_path",
     "resolve",
+    "resolve_template",
+    "split_template",
     "suggest",
     "write_artifacts",
 ]

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from floe_config._errors import ConfigIssue
+from floe_config._secrets import EnvValue, looks_secret
 from floe_config._yaml import Path, RawDocument, render_path
 
 _TOKEN = re.compile(r"\$\$\{|\$\{")
@@ -97,7 +98,41 @@ def has_placeholder(text: str) -> bool:
     return "${" in text
 
 
-def _retype(text: str) -> Any:
+def split_template(template: str) -> list[str | tuple[str, str | None]]:
+    """A floe.yaml scalar as literal text and ``(NAME, default)`` placeholders, in order
+    (``$${`` is literal text ``${``); ValueError for a malformed placeholder.
+
+    >>> split_template("https://${HOST}/${PATH:x}")
+    ['https://', ('HOST', None), '/', ('PATH', 'x')]
+    """
+    try:
+        pieces, _ = _scan(template)
+    except _Malformed as error:
+        raise ValueError(str(error)) from None
+    return [p if isinstance(p, str) else (p.name, p.default) for p in pieces]
+
+
+def resolve_template(template: str, *, env: Mapping[str, str]) -> str:
+    """The text of one floe.yaml scalar with its placeholders resolved from ``env``, as floe
+    resolves it when loading (for values resolved late, inside the process that needs them).
+
+    >>> resolve_template("https://${HOST:localhost}/x", env={})
+    'https://localhost/x'
+    """
+    out = []
+    for piece in split_template(template):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        name, default = piece
+        value = env.get(name, default)
+        if value is None:
+            raise KeyError(f"environment variable {name} is not set and has no default")
+        out.append(value)
+    return "".join(out)
+
+
+def typed_text(text: str) -> Any:
     """The value YAML would give ``text`` written as a plain scalar (dates stay text)."""
     resolver = yaml.resolver.Resolver()
     tag = resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
@@ -117,6 +152,8 @@ class Interpolated:
     """Where each interpolated value came from, for error messages."""
     deferred: set[Path]
     """Paths holding a variable that has no default and no value (compile time only)."""
+    env_values: dict[Path, EnvValue]
+    """Every scalar that holds placeholders: its template, variables, and where they came from."""
 
 
 def find_variables(document: RawDocument) -> list[VariableUse]:
@@ -131,7 +168,13 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
     no default is recorded as deferred rather than reported: its value arrives at load time.
     """
     result = Interpolated(
-        data=None, variables=[], texts=dict(document.texts), issues=[], origins={}, deferred=set()
+        data=None,
+        variables=[],
+        texts=dict(document.texts),
+        issues=[],
+        origins={},
+        deferred=set(),
+        env_values={},
     )
 
     def visit(value: Any, path: Path) -> Any:
@@ -151,6 +194,8 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
             return text
         where = document.position(path)
         out: list[str] = []
+        from_env: list[str] = []
+        key = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
         for piece in pieces:
             if isinstance(piece, str):
                 out.append(piece)
@@ -165,8 +210,11 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
                 )
             )
             value = env.get(piece.name) if env is not None else None
-            origin = f"environment variable {piece.name}={value!r}"
-            if value is None:
+            shown = "" if looks_secret(key, piece.name) else f"={value!r}"
+            origin = f"environment variable {piece.name}{shown}"
+            if value is not None:
+                from_env.append(piece.name)
+            else:
                 value = piece.default
                 origin = f"the default of ${{{piece.name}}}: {value!r}"
             result.origins[path] = origin
@@ -185,10 +233,20 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
             out.append(value)
         resolved = "".join(out)
         whole = len(pieces) == 1 and isinstance(pieces[0], _Placeholder) and not escaped
+        placeholders = [p for p in pieces if isinstance(p, _Placeholder)]
+        result.env_values[path] = EnvValue(
+            path=render_path(path),
+            template=text,
+            variables=tuple(p.name for p in placeholders),
+            defaults=tuple(p.default for p in placeholders),
+            from_env=tuple(from_env),
+            resolved=resolved,
+            whole=whole,
+        )
         if path in document.texts:  # a plain scalar
             result.texts[path] = resolved
             if whole:
-                return _retype(resolved)
+                return typed_text(resolved)
         return resolved
 
     result.data = visit(document.data, ())

@@ -8,12 +8,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from floe_config._base import attach_masks
 from floe_config._checks import cross_check, prune
 from floe_config._errors import ConfigIssue, FloeConfigError
 from floe_config._interpolate import interpolate
 from floe_config._model import ConfigSource, FloeConfig
 from floe_config._pydantic_errors import failed_paths, translate
 from floe_config._schema_walk import restore_texts
+from floe_config._secrets import redact_issue, secret_paths, secret_values
 from floe_config._yaml import Path, Position, RawDocument, parse_yaml, render_path
 
 
@@ -94,8 +96,10 @@ def check_document(
     ]
     deferred = {render_path(p) for p in interpolated.deferred}
     origins = {render_path(p): origin for p, origin in interpolated.origins.items()}
+    secrets = secret_values(interpolated.env_values.values(), env or {})
+    hidden = secret_paths(interpolated.env_values.values())
     issues = [
-        _with_origin(issue, origins)
+        redact_issue(_with_origin(issue, origins), secrets, hidden)
         for issue in issues
         if env is not None or issue.path not in deferred
     ]
@@ -107,6 +111,13 @@ def check_document(
             base_package=base_package,
             variables=tuple(interpolated.variables),
             positions=_positions(document),
+            env_values={v.path: v for v in interpolated.env_values.values()},
+            secrets=secrets,
+            secret_paths=hidden,
+        )
+        attach_masks(
+            config,
+            {p: v.template for p, v in interpolated.env_values.items() if v.environmental},
         )
     return config
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from floe_config._base import FloeModel
-from floe_config._interpolate import VariableUse
+from floe_config._errors import ConfigIssue
+from floe_config._interpolate import VariableUse, typed_text
 from floe_config._model_orchestration import Orchestration
+from floe_config._secrets import EnvValue, redact_issue
 from floe_config._types import Name, PositiveInt, Text
 from floe_config._yaml import Position
 
@@ -109,11 +111,26 @@ class ConfigSource:
     base_package: str | None = None
     """The dotted package holding floe.yaml; relative module paths resolve against it."""
     variables: tuple[VariableUse, ...] = ()
-    positions: dict[str, Position] = field(default_factory=dict)
+    positions: dict[str, Position] = field(default_factory=dict, repr=False)
+    env_values: dict[str, EnvValue] = field(default_factory=dict, repr=False)
+    """Key path -> the scalar's placeholders and where their values came from."""
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    """Secret value -> its placeholder, for ``redact``."""
+    secret_paths: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    """Key path -> variables, for each value from the environment that looks secret."""
 
     @property
     def directory(self) -> Path:
         return self.file.parent
+
+    def env_value(self, path: str) -> EnvValue | None:
+        """How the value at ``path`` (``storage.catalog.uri``) was written, if it holds
+        placeholders; None for a literal value."""
+        return self.env_values.get(path)
+
+    def redact(self, issue: ConfigIssue) -> ConfigIssue:
+        """``issue`` without any secret value from the environment in its text."""
+        return redact_issue(issue, self.secrets, self.secret_paths)
 
 
 class FloeConfig(FloeModel):
@@ -151,6 +168,36 @@ class FloeConfig(FloeModel):
             )
         return f"{self.source.base_package}{dotted}"
 
+    def iceberg_catalog_fields(self) -> dict[str, tuple[str, str]]:
+        """Each property for ``pyiceberg.catalog.load_catalog``, with the floe.yaml key path it
+        came from: ``{"uri": ("sqlite:////abs/catalog.db?timeout=30", "storage.catalog.uri")}``.
+
+        The key path tells a consumer how the value was written (``source.env_value(path)``),
+        so that a value from the environment can travel as its variable's name.
+        """
+        catalog = self.storage.catalog
+        root = "storage.catalog"
+        fields = {
+            "type": (catalog.type, f"{root}.type"),
+            "uri": (catalog.uri, f"{root}.uri"),
+            **{k: (v, f"{root}.properties.{k}") for k, v in catalog.properties.items()},
+        }
+        if catalog.type == "sql":
+            prefix = "sqlite:///"
+            uri = catalog.uri
+            if uri.startswith(prefix) and not uri.startswith(prefix + "/"):
+                uri = "sqlite:///" + str(self.path(uri[len(prefix) :]))
+            if uri.startswith(prefix) and "?" not in uri:
+                # parallel steps commit to one SQLite file: wait for its lock, do not fail
+                uri += "?timeout=30"
+            fields["uri"] = (uri, f"{root}.uri")
+        if catalog.warehouse:
+            has_scheme = "://" in catalog.warehouse
+            local = catalog.type == "sql" and not has_scheme
+            warehouse = self.path(catalog.warehouse).as_uri() if local else catalog.warehouse
+            fields["warehouse"] = (warehouse, f"{root}.warehouse")
+        return fields
+
     def iceberg_catalog_properties(self) -> dict[str, str]:
         """The properties for ``pyiceberg.catalog.load_catalog(name, **properties)``.
 
@@ -159,22 +206,21 @@ class FloeConfig(FloeModel):
         ``sqlite:////abs/.floe/catalog.db?timeout=30``, the warehouse a ``file://`` URI); the
         timeout lets parallel steps wait for SQLite's lock instead of failing.
         """
-        catalog = self.storage.catalog
-        properties = {"type": catalog.type, "uri": catalog.uri, **catalog.properties}
-        if catalog.type == "sql":
-            prefix = "sqlite:///"
-            if catalog.uri.startswith(prefix) and not catalog.uri.startswith(prefix + "/"):
-                properties["uri"] = "sqlite:///" + str(self.path(catalog.uri[len(prefix) :]))
-            if properties["uri"].startswith(prefix) and "?" not in properties["uri"]:
-                # parallel steps commit to one SQLite file: wait for its lock, do not fail
-                properties["uri"] += "?timeout=30"
-        if catalog.warehouse:
-            has_scheme = "://" in catalog.warehouse
-            local = catalog.type == "sql" and not has_scheme
-            properties["warehouse"] = (
-                self.path(catalog.warehouse).as_uri() if local else catalog.warehouse
-            )
-        return properties
+        return {key: value for key, (value, _) in self.iceberg_catalog_fields().items()}
+
+    def late_bound(self, value: Any, path: str) -> EnvValue | None:
+        """How ``value`` (taken from the floe.yaml key ``path``) should travel: its EnvValue
+        when it came from the environment unchanged, so that only its variable's name leaves
+        this process; None when it is a literal, a default written in floe.yaml, or a value
+        floe changed (a relative local path made absolute: a path is no secret)."""
+        source = self.source.env_value(path)
+        if source is None or not source.environmental:
+            return None
+        if isinstance(value, str):
+            return source if value == source.resolved else None
+        # a typed value (a number, a bool) travels by name only as a whole placeholder
+        same = source.whole and typed_text(source.resolved) == value
+        return source if same and type(typed_text(source.resolved)) is type(value) else None
 
     @property
     def dbt_project_dir(self) -> str | None:

@@ -144,7 +144,7 @@ class StaticPartitions(FloeModel):
             if bad or not key:
                 raise _error(
                     "invalid_partition_key",
-                    "partition key {key!r} is empty or contains {bad}, which Dagster forbids",
+                    "partition key '{key}' is empty or contains {bad}, which Dagster forbids",
                     f"partition_keys.{index}",
                     key=key,
                     bad=" ".join(repr(b) for b in bad) or "nothing",
@@ -206,7 +206,7 @@ class MultiPartitions(FloeModel):
                     if any(c in key for c in FORBIDDEN_MULTI_KEY_CHARACTERS):
                         raise _error(
                             "invalid_partition_key",
-                            "partition key {key!r} contains one of | , [ ], which Dagster "
+                            "partition key '{key}' contains one of | , [ ], which Dagster "
                             "forbids in a multi partition",
                             f"dimensions.{name}.partition_keys.{index}",
                             key=key,

@@ -57,7 +57,7 @@ def _dagster_name(value: str) -> str:
         fixed = re.sub(r"[^A-Za-z0-9_]+", "_", value).strip("_") or "my_name"
         raise PydanticCustomError(
             "invalid_name",
-            "{value!r} is not a valid name; Dagster names take only letters, digits and '_'",
+            "'{value}' is not a valid name; Dagster names take only letters, digits and '_'",
             {"value": value, "hint": f"rename it, e.g. '{fixed}'"},
         )
     return value

@@ -7,12 +7,11 @@ dagster-dbt's resource or a run.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from floe_config import FloeConfig
+from floe_config import FloeConfig, render_path
 from floe_dagster._problems import KeyPath, Problems
 from floe_dagster._state import state_directory
 
@@ -28,10 +27,8 @@ class DbtSettings:
     profiles_dir: Path | None = None
     """The user's profiles folder; None when floe generates the profile from ``storage``."""
     target: str | None = None
-
-    def target_path(self, run_id: str) -> Path:
-        """A fresh dbt target directory for one invocation, under the state directory."""
-        return self.state_dir / "target" / f"{run_id[:8]}-{uuid.uuid4().hex[:6]}"
+    target_key: str | None = None
+    """The floe.yaml key the target came from (``orchestration.dbt.target``)."""
 
 
 def _is_file(path: Path) -> bool:
@@ -100,11 +97,12 @@ def dbt_settings(
                 f"{profiles_dir} holds no profiles.yml",
                 "add profiles.yml there, or remove profiles_dir to let floe generate it",
             )
-    target, _ = _setting(config, "target")
+    target, target_key = _setting(config, "target")
     return DbtSettings(
         project_dir=project_dir,
         manifest_path=manifest_path,
         state_dir=state_directory(config, env) / "dbt",
         profiles_dir=profiles_dir,
         target=target,
+        target_key=render_path(target_key) if target else None,
     )

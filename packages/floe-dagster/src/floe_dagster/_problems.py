@@ -25,24 +25,24 @@ class Problems:
         message: str,
         hint: str | None = None,
     ) -> None:
-        """A problem at ``path`` of floe.yaml (located at the nearest known key)."""
+        """A problem at ``path`` of floe.yaml (located at the nearest known key). Secret values
+        from the environment never reach the text: they show as their placeholder."""
         key = render_path(path)
         where = None
         for depth in range(len(path), -1, -1):
             where = config.source.positions.get(render_path(path[:depth]))
             if where is not None:
                 break
-        self.issues.append(
-            ConfigIssue(
-                code=code,
-                path=key,
-                message=message,
-                file=config.source.file.name,
-                line=where.line if where else None,
-                column=where.column if where else None,
-                hint=hint,
-            )
+        issue = ConfigIssue(
+            code=code,
+            path=key,
+            message=message,
+            file=config.source.file.name,
+            line=where.line if where else None,
+            column=where.column if where else None,
+            hint=hint,
         )
+        self.issues.append(config.source.redact(issue))
 
     def raise_if_any(self) -> None:
         if self.issues:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 from functools import cached_property
 from typing import Any
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource
 from packaging import version
+from pydantic import Field
 from pyiceberg.catalog import Catalog
 
-from floe_config import FloeConfig
+from floe_config import FloeConfig, resolve_template
 from floe_dagster._dbt_settings import DbtSettings
 from floe_dagster._iceberg import ensure_namespace, open_catalog
 from floe_dbt import DbtRunner, dbt_executable
@@ -36,14 +38,26 @@ class IcebergCatalogResource(ConfigurableResource[Any]):
         @asset(required_resource_keys={"iceberg"})
         def bronze_orders(context):
             catalog = context.resources.iceberg.load()
+
+    A property that comes from the environment is configured as ``EnvVar("NAME")``, or, when
+    the variable sits inside a longer value (``https://${HOST}/x``), as its template in
+    ``templates``, resolved here when the catalog is loaded. Either way Dagster's snapshot and
+    UI show variable names, never values.
     """
 
     name: str
     properties: dict[str, str]
+    templates: dict[str, str] = Field(default_factory=dict)
+    """Property -> floe.yaml template, resolved from the environment when the catalog loads."""
+
+    def catalog_properties(self) -> dict[str, str]:
+        """The properties for ``load_catalog``, every template resolved."""
+        resolved = {k: resolve_template(t, env=os.environ) for k, t in self.templates.items()}
+        return {**self.properties, **resolved}
 
     def load(self) -> Catalog:
         """The catalog, opened safely even when many steps open an empty one at once."""
-        return open_catalog(self.name, dict(self.properties))
+        return open_catalog(self.name, self.catalog_properties())
 
     def namespace(self, name: str) -> Catalog:
         """The catalog, with namespace ``name`` created if it is missing (race-safe)."""
@@ -59,16 +73,40 @@ ICEBERG_RESOURCE_KEY = "iceberg"
 DBT_RESOURCE_KEY = "dbt"
 
 
+def dagster_value(config: FloeConfig, value: Any, path: str) -> Any:
+    """``value`` as Dagster config: ``EnvVar("NAME")`` when it is one placeholder whose value
+    came from the environment, else the value itself."""
+    late = config.late_bound(value, path)
+    if late is not None and late.whole and isinstance(value, str):
+        return EnvVar(late.variables[0])
+    return value
+
+
+def iceberg_resource(config: FloeConfig) -> IcebergCatalogResource:
+    """floe.yaml's catalog as the ``iceberg`` resource, environment values by name."""
+    properties: dict[str, str] = {}
+    templates: dict[str, str] = {}
+    for key, (value, path) in config.iceberg_catalog_fields().items():
+        late = config.late_bound(value, path)
+        if late is not None and not late.whole:
+            templates[key] = late.template
+        else:
+            properties[key] = dagster_value(config, value, path)
+    catalog = config.storage.catalog
+    return IcebergCatalogResource(
+        name=dagster_value(config, catalog.name, "storage.catalog.name"),
+        properties=properties,
+        templates=templates,
+    )
+
+
 def build_resources(config: FloeConfig, *, dbt: DbtSettings | None) -> dict[str, Any]:
     """``iceberg`` (floe.yaml's catalog) always; ``dbt`` when the config has a dbt project.
 
     floe generates the dbt profile from ``storage`` unless ``profiles_dir`` names the user's.
+    Values that come from the environment reach Dagster by name (``EnvVar``).
     """
-    resources: dict[str, Any] = {
-        ICEBERG_RESOURCE_KEY: IcebergCatalogResource(
-            name=config.storage.catalog.name, properties=config.iceberg_catalog_properties()
-        )
-    }
+    resources: dict[str, Any] = {ICEBERG_RESOURCE_KEY: iceberg_resource(config)}
     if dbt is not None:
         profiles_dir = dbt.profiles_dir
         if profiles_dir is None:
@@ -79,10 +117,14 @@ def build_resources(config: FloeConfig, *, dbt: DbtSettings | None) -> dict[str,
                 target=dbt.target,
             )
             profiles_dir = runner.profiles_dir()
+        target = dbt.target
+        if target is not None:
+            target_key = dbt.target_key or "transforms.dbt.target"
+            target = dagster_value(config, target, target_key)
         resources[DBT_RESOURCE_KEY] = FloeDbtCliResource(
             project_dir=str(dbt.project_dir),
             profiles_dir=str(profiles_dir),
-            target=dbt.target,
+            target=target,
             dbt_executable=dbt_executable(),
         )
     return resources

@@ -7,12 +7,13 @@ plugin pointed at the PyIceberg catalog of ``storage.catalog``, so that dbt sour
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from floe_config import FloeConfig
+from floe_config import EnvValue, FloeConfig, split_template
 from floe_dbt._errors import FloeDbtError
 from floe_dbt._files import write_atomically
 
@@ -49,16 +50,47 @@ def project_profile_name(project_dir: Path) -> str:
     return name
 
 
+def env_var_expression(source: EnvValue) -> str:
+    """A floe.yaml value from the environment as dbt Jinja that reads the environment when dbt
+    runs: ``${TOKEN}`` -> ``{{ env_var("TOKEN") }}``, ``https://${HOST:h}/x`` ->
+    ``{{ "https://" ~ env_var("HOST", "h") ~ "/x" }}``. The value never reaches the file."""
+    parts = []
+    for piece in split_template(source.template):
+        if isinstance(piece, str):
+            parts.append(json.dumps(piece))
+            continue
+        name, default = piece
+        arguments = json.dumps(name) + (f", {json.dumps(default)}" if default is not None else "")
+        parts.append(f"env_var({arguments})")
+    return "{{ " + " ~ ".join(parts) + " }}"
+
+
+def _profile_value(config: FloeConfig, value: Any, path: str) -> Any:
+    late = config.late_bound(value, path)
+    return env_var_expression(late) if late is not None and isinstance(value, str) else value
+
+
 def duckdb_profile(
     config: FloeConfig, *, profile: str, target: str | None = None, duckdb_path: Path | None = None
 ) -> dict[str, Any]:
-    """The profiles.yml content (as a mapping) for ``config``'s DuckDB compute."""
+    """The profiles.yml content (as a mapping) for ``config``'s DuckDB compute.
+
+    A value that came from the environment is written as dbt's ``env_var()``, so the file holds
+    variable names, never values (floe's rule for secrets, dbt's own convention).
+    """
     compute = config.storage.compute
     catalog = config.storage.catalog
-    plugin_config: dict[str, Any] = {"catalog": catalog.name, **config.iceberg_catalog_properties()}
+    plugin_config: dict[str, Any] = {
+        "catalog": _profile_value(config, catalog.name, "storage.catalog.name"),
+        **{
+            key: _profile_value(config, value, path)
+            for key, (value, path) in config.iceberg_catalog_fields().items()
+        },
+    }
+    path = str(duckdb_path or config.path(compute.path))
     output = {
         "type": "duckdb",
-        "path": str(duckdb_path or config.path(compute.path)),
+        "path": path if duckdb_path else _profile_value(config, path, "storage.compute.path"),
         "threads": compute.threads,
         "plugins": [{"module": "iceberg", "config": plugin_config}],
     }

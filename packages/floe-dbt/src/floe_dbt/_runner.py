@@ -77,6 +77,10 @@ class DbtRunner:
     - ``target/`` and ``logs/`` go to ``state_dir/target`` and ``state_dir/logs``;
     - usage stats and the version check are off.
 
+    ``env`` (default: the process environment) must be the environment ``config`` was resolved
+    from: the generated profile reads values from the environment with ``env_var()`` rather
+    than holding them.
+
     >>> runner = DbtRunner(project_dir="dbt", state_dir=".floe/dbt", config=cfg)  # doctest: +SKIP
     >>> runner.build(select=["stg_orders+"]).success  # doctest: +SKIP
     True

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from floe_config import FloeConfig
 
@@ -14,6 +15,15 @@ EXPORT_TIMEOUT_SECONDS = 2.0
 OTLP_DEFAULT_ENDPOINT = "http://localhost:4318"
 """OpenTelemetry's default for OTLP/HTTP."""
 _TRACES_PATH = "/v1/traces"
+
+
+def without_credentials(url: str) -> str:
+    """``url`` as it may be printed: a password in it (``https://u:p@host``) is masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _signal_url(base: str) -> str:
@@ -71,7 +81,7 @@ class ObservabilitySettings:
         if not self.traces_enabled:
             traces = "off"
         elif self.trace_exporter == "otlp":
-            traces = f"OTLP/HTTP {self.otlp_traces_url}"
+            traces = f"OTLP/HTTP {without_credentials(self.otlp_traces_url or '')}"
         elif self.trace_exporter == "console":
             traces = "the console (stdout)"
         else:
@@ -79,7 +89,7 @@ class ObservabilitySettings:
         if not self.lineage_enabled:
             lineage = "off"
         elif self.lineage_transport == "http":
-            lineage = f"OpenLineage HTTP {self.lineage_url}"
+            lineage = f"OpenLineage HTTP {without_credentials(self.lineage_url or '')}"
         elif self.lineage_transport == "console":
             lineage = "the console (stdout)"
         else:

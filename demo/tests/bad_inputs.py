@@ -81,8 +81,8 @@ def corrupt_manifest(project: Path) -> list[Case]:
             "manifest_path:",
             "manifest_not_json",
             "orchestration.dbt.manifest_path",
-            f"{manifest}: the dbt manifest is not valid JSON: Expecting value: line 1 column 37 "
-            "(char 36)",
+            f"{manifest}: the dbt manifest is not valid JSON: unexpected end of data: line 1 "
+            "column 37 (char 36)",
         )
     ]
 

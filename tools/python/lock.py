@@ -60,11 +60,11 @@ def main() -> int:
         "--no-header",
         "--python-version",
         PYTHON_VERSION,
-        str(source),
+        "tools/python/requirements.in",  # relative: the lock's comments name no machine path
         "--output-file",
-        str(lock),
+        "tools/python/requirements_lock.txt",
     ]
-    completed = subprocess.run(command, check=False)
+    completed = subprocess.run(command, check=False, cwd=workspace)
     if completed.returncode != 0:
         print("uv pip compile failed; the lock file was left as it was", file=sys.stderr)
         return completed.returncode

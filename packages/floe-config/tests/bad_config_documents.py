@@ -38,6 +38,10 @@ DOCUMENTS = {
     "schedule_name_not_dagster": "name: shop\norchestration:\n  jobs:\n"
     "    j: {type: batch, selection: [a]}\n  schedules:\n"
     "    nightly-:  # <-\n      job: j\n      cron_schedule: '@daily'\n",
+    "job_tag_key": "name: shop\norchestration:\n  jobs:\n    j:\n      type: batch\n"
+    "      selection: [a]\n      tags: {/layer: bronze}  # <-\n",
+    "job_named_type": "name: shop\norchestration:\n  jobs:\n"
+    "    type: {type: batch, selection: [a]}  # <-\n",
     "job_name_with_dot": "name: shop\norchestration:\n  jobs:\n"
     "    gold.v2: {type: batch, selection: [a]}  # <-\n",
     "timezone_too_long": "name: shop\norchestration:\n  jobs:\n"
@@ -446,6 +450,8 @@ CASES: list[tuple[str, str, dict[str, str], str, str]] = [
     ("selection_a_bool", None, {}, "invalid_type", "orchestration.jobs.gold.selection"),
     ("schedule_name_not_dagster", None, {}, "invalid_name", "orchestration.schedules.nightly-"),
     ("job_name_with_dot", None, {}, "invalid_name", "orchestration.jobs.gold.v2"),
+    ("job_named_type", None, {}, "invalid_name", "orchestration.jobs.type"),
+    ("job_tag_key", None, {}, "invalid_tag_key", "orchestration.jobs.j.tags./layer"),
     ("timezone_too_long", None, {}, "invalid_timezone", "orchestration.schedules.s.timezone"),
     ("cron_never_fires", None, {}, "invalid_cron", "orchestration.schedules.s.cron_schedule"),
     ("asset_module_path", None, {}, "invalid_module_path", "orchestration.asset_modules[0]"),

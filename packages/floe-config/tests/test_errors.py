@@ -39,3 +39,12 @@ def test_no_message_template_is_left_unformatted() -> None:
     template = re.compile(r'(?<![fF])"[^"\n]*\{[a-z_]+![rsa]\}[^"\n]*"')
     found = [(path.name, m) for path in sources for m in template.findall(path.read_text())]
     assert found == []
+
+
+def test_every_code_the_bad_configs_expect_is_registered() -> None:
+    from bad_config_documents import CASES  # noqa: PLC0415
+
+    from floe_config import IssueCode  # noqa: PLC0415
+
+    assert {case[3] for case in CASES} <= {code.value for code in IssueCode}
+    assert len({code.value for code in IssueCode}) == len(IssueCode)

@@ -29,3 +29,37 @@ def test_the_cli_does_not_import_dagster_until_it_needs_to() -> None:
         env={"PYTHONPATH": ":".join(sys.path)},
     ).stdout  # fmt: skip
     assert out.strip() == "False"
+
+
+def _types_in(hint: object) -> list[object]:
+    import typing  # noqa: PLC0415
+
+    found = [hint]
+    for argument in typing.get_args(hint):
+        found += _types_in(argument)
+    return found
+
+
+def test_no_public_signature_names_a_private_dagster_type() -> None:
+    """floe's own public functions and methods use only names Dagster exports publicly."""
+    import inspect  # noqa: PLC0415
+    import typing  # noqa: PLC0415
+
+    import dagster  # noqa: PLC0415
+
+    leaks = []
+    for name in floe_dagster.__all__:
+        value = getattr(floe_dagster, name)
+        targets = [value] if inspect.isfunction(value) else []
+        if inspect.isclass(value):
+            targets = [m for _, m in inspect.getmembers(value, inspect.isfunction)]
+        for target in targets:
+            if not target.__module__.startswith("floe_dagster") or target.__name__[0] == "_":
+                continue
+            for hint in typing.get_type_hints(target).values():
+                for kind in _types_in(hint):
+                    module = getattr(kind, "__module__", "") or ""
+                    exported = getattr(dagster, getattr(kind, "__name__", ""), None) is kind
+                    if module.startswith("dagster.") and not exported:
+                        leaks.append(f"{name}.{target.__name__}: {kind!r}")
+    assert leaks == []

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from dagster import AssetKey, Definitions, asset
+from dagster import AssetKey, AssetSpec, Definitions, asset
 
-from floe_dagster import parse_selection
-from floe_dagster._selection import SelectionError, normalize, resolve, unmatched_items
+from floe_dagster._selection import (
+    SelectionError,
+    normalize,
+    parse_selection,
+    resolve,
+    unmatched_items,
+)
 
 
 @pytest.mark.parametrize(
@@ -36,6 +41,9 @@ def test_shorthands_become_dagster_syntax(item: str, expected: str) -> None:
 def raw() -> None: ...
 
 
+landing = AssetSpec("landing", group_name="external")
+
+
 @asset(group_name="silver", deps=[raw])
 def clean() -> None: ...
 
@@ -44,7 +52,7 @@ def clean() -> None: ...
 def report() -> None: ...
 
 
-GRAPH = Definitions(assets=[raw, clean, report]).resolve_asset_graph()
+GRAPH = Definitions(assets=[landing, raw, clean, report]).resolve_asset_graph()
 
 
 @pytest.mark.parametrize(
@@ -71,14 +79,20 @@ def test_an_item_that_does_not_parse_is_named() -> None:
 
 
 def test_every_item_must_match_on_its_own() -> None:
-    items = ["+report", "+reprot", "group:bronze", "group:silvr", "key:nothing_*"]
+    items = ["+report", "+reprot", "group:bronze", "group:silvr", "key:zzz_*", "group:external"]
     found = [(u.index, u.item, u.hint) for u in unmatched_items(items, GRAPH)]
     assert found == [
         (1, "+reprot", "did you mean 'report'?"),
         (3, "group:silvr", "did you mean 'group:silver'?"),
         (
             4,
-            "key:nothing_*",
+            "key:zzz_*",
             "no asset key is close to it; check the spelling (and the asset modules)",
+        ),
+        (
+            5,
+            "group:external",
+            "group 'external' holds only external assets (AssetSpecs, dbt sources), which a "
+            "job cannot materialize; select the assets that read them",
         ),
     ]

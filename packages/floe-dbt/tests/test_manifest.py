@@ -74,7 +74,8 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_invalid_json(tmp_path: Path) -> None:
     with pytest.raises(FloeDbtError) as caught:
         load_manifest(_write(tmp_path, '{"metadata": {'))
-    assert "the dbt manifest is not valid JSON: Expecting property name" in str(caught.value)
+    assert caught.value.code == "manifest_not_json"
+    assert "the dbt manifest is not valid JSON: unexpected end of data" in str(caught.value)
     assert REGENERATE in str(caught.value)
 
 
@@ -133,3 +134,9 @@ def test_duplicate_names_across_packages(tmp_path: Path) -> None:
     assert ("two resources are named 'orders': model.finance.orders and model.shop.orders") in str(
         caught.value
     )
+
+
+def test_a_path_with_a_nul_byte_is_a_clear_error() -> None:
+    with pytest.raises(FloeDbtError) as caught:
+        load_manifest("dbt/\0/manifest.json")
+    assert caught.value.code == "manifest_unreadable"

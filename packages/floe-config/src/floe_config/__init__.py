@@ -18,6 +18,7 @@ from floe_config._artifacts import compile_artifacts as compile_artifacts
 from floe_config._artifacts import read_artifacts as read_artifacts
 from floe_config._artifacts import resolve as resolve
 from floe_config._artifacts import write_artifacts as write_artifacts
+from floe_config._codes import IssueCode as IssueCode
 from floe_config._errors import ConfigIssue as ConfigIssue
 from floe_config._errors import FloeConfigError as FloeConfigError
 from floe_config._interpolate import VariableUse as VariableUse
@@ -83,6 +84,7 @@ __all__ = [
     "FileWatcherSensor",
     "FloeConfig",
     "FloeConfigError",
+    "IssueCode",
     "Lineage",
     "MultiPartitions",
     "Observability",

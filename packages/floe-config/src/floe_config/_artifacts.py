@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidationError
 
 from floe_config._base import FloeModel
+from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue, FloeConfigError
 from floe_config._interpolate import find_variables
 from floe_config._loader import base_package_of, build_config, check_document, read_document
@@ -153,7 +154,7 @@ def compile_artifacts(
                 [
                     document.issue(
                         ("orchestration", "dbt", "manifest_path"),
-                        "missing_manifest",
+                        IssueCode.MISSING_MANIFEST,
                         f"no dbt manifest at {manifest_path}",
                         "run `dbt parse` in the dbt project first (or build the Bazel "
                         "manifest target)",
@@ -196,7 +197,7 @@ def write_artifacts(artifacts: CompiledArtifacts, output: str | Path) -> Path:
     return target
 
 
-def _artifact_error(path: Path, code: str, message: str, hint: str) -> FloeConfigError:
+def _artifact_error(path: Path, code: IssueCode, message: str, hint: str) -> FloeConfigError:
     return FloeConfigError(
         [ConfigIssue(code=code, path="", message=message, file=str(path), hint=hint)]
     )
@@ -210,17 +211,17 @@ def read_artifacts(path: str | Path) -> CompiledArtifacts:
         raw = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise _artifact_error(
-            file, "artifact_not_found", "no compiled artifact here", regenerate
+            file, IssueCode.ARTIFACT_NOT_FOUND, "no compiled artifact here", regenerate
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise _artifact_error(
-            file, "invalid_artifact", f"not a readable JSON artifact: {error}", regenerate
+            file, IssueCode.INVALID_ARTIFACT, f"not a readable JSON artifact: {error}", regenerate
         ) from error
     version = raw.get("schema_version") if isinstance(raw, dict) else None
     if not isinstance(version, str) or version.split(".")[0] != MAJOR:
         raise _artifact_error(
             file,
-            "artifact_version",
+            IssueCode.ARTIFACT_VERSION,
             f"expected v{MAJOR}, found v{version} in {file}",
             f"this floe reads CompiledArtifacts v{MAJOR}; {regenerate} with this floe",
         )
@@ -230,7 +231,7 @@ def read_artifacts(path: str | Path) -> CompiledArtifacts:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
         raise _artifact_error(
-            file, "invalid_artifact", f"{where}: {first['msg']}", regenerate
+            file, IssueCode.INVALID_ARTIFACT, f"{where}: {first['msg']}", regenerate
         ) from error
     artifacts._location = file
     return artifacts

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue
 from floe_config._model_partitions import default_fmt, parse_partition_date
 from floe_config._types import cron_is_valid, suggest
@@ -85,7 +86,7 @@ class _Checker:
         self.base_package = base_package
         self.issues: list[ConfigIssue] = []
 
-    def add(self, path: Path, code: str, message: str, hint: str | None = None) -> None:
+    def add(self, path: Path, code: IssueCode, message: str, hint: str | None = None) -> None:
         self.issues.append(self.doc.issue(path, code, message, hint))
 
     def reference(self, path: Path, name: Any, known: dict[str, Any], what: str) -> bool:
@@ -98,7 +99,8 @@ class _Checker:
             hint = f"define it under orchestration.{what}s, or use one of: {', '.join(known)}"
         else:
             hint = f"define it under orchestration.{what}s"
-        self.add(path, f"unknown_{what}", f"unknown {what} '{name}'", hint)
+        code = {"job": IssueCode.UNKNOWN_JOB, "partition": IssueCode.UNKNOWN_PARTITION}[what]
+        self.add(path, code, f"unknown {what} '{name}'", hint)
         return False
 
     def run(self) -> list[ConfigIssue]:
@@ -135,14 +137,14 @@ class _Checker:
             if _DURATION_ARG.search(key) and value < 0:
                 self.add(
                     (*path, key),
-                    "must_be_positive",
+                    IssueCode.MUST_BE_POSITIVE,
                     f"{key} must not be negative, found {value}",
                     "a negative retention or duration is meaningless; use 0 or more",
                 )
             elif _COUNT_ARG.search(key) and value <= 0:
                 self.add(
                     (*path, key),
-                    "must_be_positive",
+                    IssueCode.MUST_BE_POSITIVE,
                     f"{key} must be greater than 0, found {value}",
                     "a batch size or interval of zero or less would never run",
                 )
@@ -156,7 +158,7 @@ class _Checker:
             elif config.get("backfill_policy") is not None:
                 self.add(
                     (*here, "backfill_policy"),
-                    "backfill_policy_without_partitions",
+                    IssueCode.BACKFILL_POLICY_WITHOUT_PARTITIONS,
                     f"a backfill policy applies to partitioned assets, but '{pattern}' has "
                     "no partitions",
                     "add 'partitions: <name>' or remove backfill_policy",
@@ -172,14 +174,16 @@ class _Checker:
                     continue
                 if ref == name:
                     self.add(
-                        path, "nested_multi", f"partition '{name}' names itself as a dimension"
+                        path,
+                        IssueCode.NESTED_MULTI,
+                        f"partition '{name}' names itself as a dimension",
                     )
                 elif self.reference(path, ref, self.partitions, "partition"):
                     target = _mapping(self.partitions.get(ref))
                     if target.get("type") == "multi":
                         self.add(
                             path,
-                            "nested_multi",
+                            IssueCode.NESTED_MULTI,
                             f"dimension '{dim}' names multi partition '{ref}'; a dimension must "
                             "be time_window, static or dynamic",
                         )
@@ -190,7 +194,7 @@ class _Checker:
             if name in schedules:
                 self.add(
                     ("orchestration", "sensors", name),
-                    "duplicate_name",
+                    IssueCode.DUPLICATE_NAME,
                     f"'{name}' names both a schedule and a sensor; Dagster needs distinct names",
                     "rename one of them",
                 )
@@ -218,7 +222,7 @@ class _Checker:
                 what = "module" if "asset_modules" in path else "function"
                 self.add(
                     path,
-                    "relative_module_outside_package",
+                    IssueCode.RELATIVE_MODULE_OUTSIDE_PACKAGE,
                     f"relative {what} path '{dotted}', but floe.yaml is not inside a Python "
                     "package",
                     "add an __init__.py next to floe.yaml, or write the absolute module path",
@@ -232,7 +236,7 @@ class _Checker:
         if not transforms.get("project_dir"):
             self.add(
                 ("orchestration", "dbt"),
-                "missing_manifest_path",
+                IssueCode.MISSING_MANIFEST_PATH,
                 "orchestration.dbt needs manifest_path (or a dbt project_dir to find it in)",
                 "add manifest_path: dbt/target/manifest.json",
             )
@@ -274,7 +278,7 @@ class _Checker:
             if job.get("type") == "ops":
                 self.add(
                     (*here, "job"),
-                    "backfill_needs_batch_job",
+                    IssueCode.BACKFILL_NEEDS_BATCH_JOB,
                     f"job '{job_name}' is an ops job; only batch jobs over partitioned assets "
                     "can be backfilled",
                 )
@@ -294,7 +298,7 @@ class _Checker:
             if window:
                 self.add(
                     (*here, "partition_range"),
-                    "backfill_kind_mismatch",
+                    IssueCode.BACKFILL_KIND_MISMATCH,
                     f"partition '{name}' is static; a range does not apply to it",
                     f"list keys instead: partitions: [{', '.join(allowed[:3])}]",
                 )
@@ -303,7 +307,7 @@ class _Checker:
                     near = suggest(str(key), allowed)
                     self.add(
                         (*here, "partitions", index),
-                        "unknown_partition_key",
+                        IssueCode.UNKNOWN_PARTITION_KEY,
                         f"'{key}' is not a key of partition '{name}' ({', '.join(allowed)})",
                         f"did you mean '{near}'?" if near else None,
                     )
@@ -338,7 +342,7 @@ class _Checker:
             if when is None:
                 self.add(
                     path,
-                    "invalid_partition_date",
+                    IssueCode.INVALID_PARTITION_DATE,
                     f"'{value}' does not match partition '{name}' format '{fmt}'",
                     f"write it as {first.strftime(fmt)!r}",
                 )
@@ -348,14 +352,14 @@ class _Checker:
                 bounds = f"{first.strftime(fmt)} .. {last.strftime(fmt) if last else 'now'}"
                 self.add(
                     path,
-                    "backfill_out_of_range",
+                    IssueCode.BACKFILL_OUT_OF_RANGE,
                     f"'{value}' is outside partition '{name}' ({bounds})",
                     "move the range inside the partition definition",
                 )
         if window and len(parsed) == 2 and parsed[0] > parsed[1]:
             self.add(
                 (*here, "partition_range", "end"),
-                "start_after_end",
+                IssueCode.START_AFTER_END,
                 f"end '{window.get('end')}' is before start '{window.get('start')}'",
                 "swap start and end",
             )

@@ -17,7 +17,7 @@ class ConfigIssue:
     """
 
     code: str
-    """A stable identifier of the check (``unknown_key``, ``invalid_cron``, ...)."""
+    """A stable identifier of the check: an ``IssueCode`` (``unknown_key``, ``invalid_cron``)."""
     path: str
     """The dotted key path (``orchestration.jobs.gold.selection.0``); ``""`` for the root."""
     message: str
@@ -45,7 +45,9 @@ class ConfigIssue:
 class FloeConfigError(Exception):
     """Raised with every problem found in a floe.yaml (or a compiled artifact) at once.
 
-    >>> issue = ConfigIssue(code="unknown_key", path="nme", message="unknown key", line=1, column=1)
+    >>> issue = ConfigIssue(
+    ...     code=IssueCode.UNKNOWN_KEY, path="nme", message="unknown key", line=1, column=1
+    ... )
     >>> print(FloeConfigError([issue]))
     1 problem in floe.yaml:
     floe.yaml:1:1 nme: unknown key [unknown_key]

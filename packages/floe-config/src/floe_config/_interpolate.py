@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue
 from floe_config._secrets import EnvValue, looks_secret
 from floe_config._yaml import Path, RawDocument, render_path
@@ -50,7 +51,9 @@ class _Placeholder:
 
 
 class _Malformed(Exception):
-    def __init__(self, message: str, *, code: str = "invalid_placeholder", hint: str = "") -> None:
+    def __init__(
+        self, message: str, *, code: IssueCode = IssueCode.INVALID_PLACEHOLDER, hint: str = ""
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.hint = hint or "write ${NAME} or ${NAME:default}; write $${ for a literal ${"
@@ -85,7 +88,7 @@ def _scan(text: str) -> tuple[list[_Placeholder | str], bool]:
             raise _Malformed(
                 f"'${{{body}}}' is shell syntax (:{operator}); floe's default is everything "
                 "after a single ':'",
-                code="shell_default",
+                code=IssueCode.SHELL_DEFAULT,
                 hint=f"write ${{{name}:{rest}}}",
             )
         pieces.append(_Placeholder(name, default if colon else None, match.start(), close + 1))
@@ -224,7 +227,7 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
                     result.issues.append(
                         document.issue(
                             path,
-                            "unset_variable",
+                            IssueCode.UNSET_VARIABLE,
                             f"environment variable {piece.name} is not set and has no default",
                             f"set {piece.name}, or give a default: ${{{piece.name}:value}}",
                         )

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from floe_config._base import attach_masks
 from floe_config._checks import cross_check, prune
+from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue, FloeConfigError
 from floe_config._interpolate import interpolate
 from floe_config._model import ConfigSource, FloeConfig
@@ -37,7 +38,7 @@ def read_document(path: FsPath, *, display: str | None = None) -> RawDocument:
         raise FloeConfigError(
             [
                 ConfigIssue(
-                    code="file_not_found",
+                    code=IssueCode.FILE_NOT_FOUND,
                     path="",
                     message=f"no such file: {path}",
                     file=name,
@@ -45,11 +46,11 @@ def read_document(path: FsPath, *, display: str | None = None) -> RawDocument:
                 )
             ]
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: a NUL in the path
         raise FloeConfigError(
             [
                 ConfigIssue(
-                    code="unreadable_file",
+                    code=IssueCode.UNREADABLE_FILE,
                     path="",
                     message=f"cannot read {path}: {error}",
                     file=name,
@@ -143,7 +144,9 @@ def build_config(
     """``check_document`` with an environment: always a FloeConfig, or an error."""
     config = check_document(document, env=env, file=file, base_package=base_package)
     if config is None:  # pragma: no cover - with an env every problem is reported
-        raise FloeConfigError([document.issue((), "invalid_config", "floe.yaml did not validate")])
+        raise FloeConfigError(
+            [document.issue((), IssueCode.INVALID_CONFIG, "floe.yaml did not validate")]
+        )
     return config
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from floe_config._base import FloeModel
+from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue
 from floe_config._interpolate import VariableUse, typed_text
 from floe_config._model_orchestration import Orchestration
@@ -88,7 +89,7 @@ class Lineage(FloeModel):
     def _http_needs_url(self) -> Lineage:
         if self.transport == "http" and not self.url:
             raise PydanticCustomError(
-                "missing_url",
+                IssueCode.MISSING_URL,
                 "lineage transport http needs a url (the OpenLineage endpoint, e.g. Marquez)",
                 {"field": "url", "hint": "set url: ${OPENLINEAGE_URL:http://localhost:5000}"},
             )

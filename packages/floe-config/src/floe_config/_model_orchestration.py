@@ -9,11 +9,13 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from floe_config._base import FloeModel
+from floe_config._codes import IssueCode
 from floe_config._model_partitions import Partition
 from floe_config._types import (
     Cron,
     DagsterName,
     FunctionPath,
+    GroupName,
     ModulePath,
     PositiveInt,
     Tags,
@@ -77,7 +79,7 @@ class BackfillPolicy(FloeModel):
     def _max_only_for_multi(self) -> BackfillPolicy:
         if self.type == "single_run" and self.max_partitions_per_run is not None:
             raise PydanticCustomError(
-                "invalid_backfill_policy",
+                IssueCode.INVALID_BACKFILL_POLICY,
                 "single_run takes every partition in one run; max_partitions_per_run "
                 "applies to multi_run only",
                 {
@@ -97,14 +99,14 @@ def _condition_shorthand(value: Any) -> Any:
         return value
     if value == "on_cron":
         raise PydanticCustomError(
-            "missing_cron",
+            IssueCode.MISSING_CRON,
             "automation_condition on_cron needs a cron_schedule",
             {"hint": "write automation_condition: {type: on_cron, cron_schedule: '0 * * * *'}"},
         )
     if value not in _CONDITION_NAMES:
         near = suggest(value, _CONDITION_NAMES)
         raise PydanticCustomError(
-            "invalid_choice",
+            IssueCode.INVALID_CHOICE,
             "'{value}' is not an automation condition; expected eager, on_missing or on_cron",
             {"value": value, "hint": f"did you mean '{near}'?" if near else None},
         )
@@ -123,7 +125,7 @@ class AssetConfig(FloeModel):
         ),
     ] = None
     backfill_policy: BackfillPolicy | None = None
-    group_name: DagsterName | None = None
+    group_name: GroupName | None = None
     compute_kind: Text | None = None
 
 
@@ -233,7 +235,7 @@ class Backfill(FloeModel):
     def _one_target(self) -> Backfill:
         if (self.partition_range is None) == (self.partitions is None):
             raise PydanticCustomError(
-                "invalid_backfill_target",
+                IssueCode.INVALID_BACKFILL_TARGET,
                 "a backfill needs exactly one of partition_range or partitions",
                 {
                     "field": "partition_range",

@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from floe_config._base import FloeModel
+from floe_config._codes import IssueCode
 from floe_config._types import Cron, DagsterName, FunctionPath, Text, Timezone
 
 # Dagster rejects these in any partition key, and these more in a multi-partition dimension.
@@ -45,7 +46,7 @@ def parse_partition_date(value: str, fmt: str) -> datetime | None:
         return None
 
 
-def _error(code: str, message: str, field: str, **context: object) -> PydanticCustomError:
+def _error(code: IssueCode, message: str, field: str, **context: object) -> PydanticCustomError:
     return PydanticCustomError(code, message, {"field": field, **context})
 
 
@@ -70,7 +71,7 @@ class TimeWindowPartitions(FloeModel):
         if self.fmt is not None:
             if interval < timedelta(days=1) and "%H" not in fmt and "%I" not in fmt:
                 raise _error(
-                    "fmt_too_coarse",
+                    IssueCode.FMT_TOO_COARSE,
                     "fmt '{fmt}' has no hour, but cron '{cron}' ticks more than once a day; "
                     "two partitions would get the same key",
                     "fmt",
@@ -80,7 +81,7 @@ class TimeWindowPartitions(FloeModel):
                 )
             if interval < timedelta(hours=1) and "%M" not in fmt:
                 raise _error(
-                    "fmt_too_coarse",
+                    IssueCode.FMT_TOO_COARSE,
                     "fmt '{fmt}' has no minute, but cron '{cron}' ticks more than once an hour",
                     "fmt",
                     fmt=fmt,
@@ -90,7 +91,7 @@ class TimeWindowPartitions(FloeModel):
         start = parse_partition_date(self.start, fmt)
         if start is None:
             raise _error(
-                "invalid_partition_date",
+                IssueCode.INVALID_PARTITION_DATE,
                 "start '{value}' does not match the format '{fmt}'",
                 "start",
                 value=self.start,
@@ -101,7 +102,7 @@ class TimeWindowPartitions(FloeModel):
             end = parse_partition_date(self.end, fmt)
             if end is None:
                 raise _error(
-                    "invalid_partition_date",
+                    IssueCode.INVALID_PARTITION_DATE,
                     "end '{value}' does not match the format '{fmt}'",
                     "end",
                     value=self.end,
@@ -110,7 +111,7 @@ class TimeWindowPartitions(FloeModel):
                 )
             if end <= start:
                 raise _error(
-                    "start_after_end",
+                    IssueCode.START_AFTER_END,
                     "end '{end}' is not after start '{start}'",
                     "end",
                     end=self.end,
@@ -132,7 +133,7 @@ class StaticPartitions(FloeModel):
         for index, key in enumerate(self.partition_keys):
             if key in seen:
                 raise _error(
-                    "duplicate_partition_key",
+                    IssueCode.DUPLICATE_PARTITION_KEY,
                     "partition key '{key}' is listed twice (also at index {first})",
                     f"partition_keys.{index}",
                     key=key,
@@ -143,7 +144,7 @@ class StaticPartitions(FloeModel):
             bad = [s for s in FORBIDDEN_KEY_SUBSTRINGS if s in key]
             if bad or not key:
                 raise _error(
-                    "invalid_partition_key",
+                    IssueCode.INVALID_PARTITION_KEY,
                     "partition key '{key}' is empty or contains {bad}, which Dagster forbids",
                     f"partition_keys.{index}",
                     key=key,
@@ -193,7 +194,7 @@ class MultiPartitions(FloeModel):
     def _two_dimensions(self) -> MultiPartitions:
         if len(self.dimensions) != 2:
             raise _error(
-                "multi_dimensions",
+                IssueCode.MULTI_DIMENSIONS,
                 "a multi partition needs exactly 2 dimensions (Dagster supports no other "
                 "number), found {count}",
                 "dimensions",
@@ -205,7 +206,7 @@ class MultiPartitions(FloeModel):
                 for index, key in enumerate(dimension.partition_keys):
                     if any(c in key for c in FORBIDDEN_MULTI_KEY_CHARACTERS):
                         raise _error(
-                            "invalid_partition_key",
+                            IssueCode.INVALID_PARTITION_KEY,
                             "partition key '{key}' contains one of | , [ ], which Dagster "
                             "forbids in a multi partition",
                             f"dimensions.{name}.partition_keys.{index}",

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core.core_schema import ErrorType
 
+from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue
 from floe_config._schema_walk import annotation_at, keys_at, type_tags, union_members
 from floe_config._types import suggest
@@ -103,7 +104,7 @@ def translate(
         seen.add((path, code))
         if kind == "union_tag_invalid":
             path = (*path, "type")
-        at_key = is_key or code in ("unknown_key", "missing_key")
+        at_key = is_key or code in (IssueCode.UNKNOWN_KEY, IssueCode.MISSING_KEY)
         issues.append(document.issue(path, code, message, hint, at_key=at_key))
     return issues
 
@@ -117,22 +118,31 @@ def _explain(
     missing: str,
     data: Any,
     root: type[BaseModel],
-) -> tuple[str, str, str | None]:
+) -> tuple[IssueCode, str, str | None]:
     if kind not in _BUILTIN_KINDS:  # one of floe's own checks, raised in a validator
-        return kind, msg, ctx.get("hint")
+        code = IssueCode(kind) if kind in IssueCode._value2member_map_ else IssueCode.INVALID_VALUE
+        return code, msg, ctx.get("hint")
     if kind == "missing":
-        return "missing_key", f"required key '{missing}' is missing", f"add '{missing}: ...'"
+        return (
+            IssueCode.MISSING_KEY,
+            f"required key '{missing}' is missing",
+            f"add '{missing}: ...'",
+        )
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
         allowed = keys_at(root, data, path[:-1])
         near = suggest(key, allowed)
         if near:
-            return "unknown_key", f"unknown key '{key}'", f"did you mean '{near}'?"
-        return "unknown_key", f"unknown key '{key}'", f"expected one of: {', '.join(allowed)}"
+            return IssueCode.UNKNOWN_KEY, f"unknown key '{key}'", f"did you mean '{near}'?"
+        return (
+            IssueCode.UNKNOWN_KEY,
+            f"unknown key '{key}'",
+            f"expected one of: {', '.join(allowed)}",
+        )
     if kind == "union_tag_not_found":
         tags = _tags_at(root, data, path)
         return (
-            "missing_key",
+            IssueCode.MISSING_KEY,
             "required key 'type' is missing",
             f"add 'type:' with one of: {', '.join(tags)}",
         )
@@ -141,7 +151,7 @@ def _explain(
         tag = str(ctx.get("tag"))
         near = suggest(tag, tags)
         return (
-            "invalid_choice",
+            IssueCode.INVALID_CHOICE,
             f"type '{tag}' is not one of: {', '.join(tags)}",
             f"did you mean '{near}'?" if near else None,
         )
@@ -150,22 +160,22 @@ def _explain(
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",")]
         near = suggest(str(value), choices)
         return (
-            "invalid_choice",
+            IssueCode.INVALID_CHOICE,
             f"{_describe(value)} is not one of: {', '.join(choices)}",
             f"did you mean '{near}'?" if near else None,
         )
     if kind in ("greater_than", "greater_than_equal"):
         bound = ctx.get("gt", ctx.get("ge"))
         return (
-            "must_be_positive",
+            IssueCode.MUST_BE_POSITIVE,
             f"expected a number greater than {bound}, found {_describe(value)}",
             None,
         )
     if kind == "too_short":
         if isinstance(value, str):
-            return "empty_value", "must not be empty", None
-        return "empty_list", "expected at least one item, found none", None
+            return IssueCode.EMPTY_VALUE, "must not be empty", None
+        return IssueCode.EMPTY_LIST, "expected at least one item, found none", None
     for prefix, words in _TYPE_WORDS.items():
         if kind.startswith(prefix + "_") or kind == prefix:
-            return "invalid_type", f"expected {words}, found {_describe(value)}", None
-    return "invalid_value", msg.removeprefix("Value error, "), None
+            return IssueCode.INVALID_TYPE, f"expected {words}, found {_describe(value)}", None
+    return IssueCode.INVALID_VALUE, msg.removeprefix("Value error, "), None

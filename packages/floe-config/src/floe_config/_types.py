@@ -7,6 +7,7 @@ the error translator can report it with a location and a fix.
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
 import zoneinfo
 from datetime import datetime
@@ -17,10 +18,25 @@ from croniter import croniter
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from floe_config._codes import IssueCode
+
 IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 DAGSTER_NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
-"""Dagster's rule for the names of jobs, schedules, sensors, groups and partitions."""
+"""Dagster's rule for the names of jobs, schedules, sensors and partitions."""
+DAGSTER_RESERVED_NAMES = frozenset(
+    (
+        *("context", "conf", "config", "meta", "arg_dict", "dict", "input_arg_dict"),
+        *("output_arg_dict", "int", "str", "float", "bool", "input", "output", "type"),
+        *keyword.kwlist,
+    )
+)
+"""Names Dagster refuses although they match its pattern: Python keywords and its own."""
+GROUP_NAME_RE = re.compile(r"^[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*$")
+"""Dagster's rule for group names: names, optionally nested with '/'."""
 MAX_TIMEZONE_LENGTH = 64
+TAG_KEY_RE = re.compile(r"^([A-Za-z0-9_.-]{1,63}/|dagster/kind/)?[A-Za-z0-9_.-]{1,63}$")
+"""Dagster's rule for tag keys: an optional namespace and '/', each part 1 to 63 of A-Z a-z
+0-9 _ . -"""
 DOTTED_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 FUNCTION_RE = re.compile(r"^\.?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
@@ -44,7 +60,7 @@ def _text(value: Any) -> Any:
 def _identifier(value: str) -> str:
     if not IDENTIFIER_RE.match(value):
         raise PydanticCustomError(
-            "invalid_name",
+            IssueCode.INVALID_NAME,
             "'{value}' is not a valid name; expected letters, digits, '_' and '-', "
             "starting with a letter or '_'",
             {"value": value},
@@ -53,11 +69,40 @@ def _identifier(value: str) -> str:
 
 
 def _dagster_name(value: str) -> str:
+    if value in DAGSTER_RESERVED_NAMES:
+        raise PydanticCustomError(
+            IssueCode.INVALID_NAME,
+            "'{value}' is a name Dagster reserves (a Python keyword or one of its own)",
+            {"value": value, "hint": f"rename it, e.g. '{value}_job' or 'my_{value}'"},
+        )
     if not DAGSTER_NAME_RE.match(value):
         fixed = re.sub(r"[^A-Za-z0-9_]+", "_", value).strip("_") or "my_name"
         raise PydanticCustomError(
-            "invalid_name",
+            IssueCode.INVALID_NAME,
             "'{value}' is not a valid name; Dagster names take only letters, digits and '_'",
+            {"value": value, "hint": f"rename it, e.g. '{fixed}'"},
+        )
+    return value
+
+
+def _tag_key(value: str) -> str:
+    if not TAG_KEY_RE.match(value):
+        raise PydanticCustomError(
+            IssueCode.INVALID_TAG_KEY,
+            "'{value}' is not a valid tag key; Dagster takes letters, digits, '_', '-' and '.', "
+            "with an optional 'namespace/' first, each part at most 63 characters",
+            {"value": value, "hint": "e.g. 'layer' or 'team/owner'"},
+        )
+    return value
+
+
+def _group_name(value: str) -> str:
+    if not GROUP_NAME_RE.match(value):
+        fixed = re.sub(r"[^A-Za-z0-9_/]+", "_", value).strip("_/") or "my_group"
+        raise PydanticCustomError(
+            IssueCode.INVALID_NAME,
+            "'{value}' is not a valid group name; Dagster takes letters, digits and '_', "
+            "optionally nested with '/'",
             {"value": value, "hint": f"rename it, e.g. '{fixed}'"},
         )
     return value
@@ -66,7 +111,7 @@ def _dagster_name(value: str) -> str:
 def _dotted(value: str) -> str:
     if not DOTTED_RE.match(value):
         raise PydanticCustomError(
-            "invalid_module_path",
+            IssueCode.INVALID_MODULE_PATH,
             "'{value}' is not a dotted module path; expected e.g. 'pkg.assets.bronze' "
             "or '.assets.bronze' (relative to the package holding floe.yaml)",
             {"value": value},
@@ -77,7 +122,7 @@ def _dotted(value: str) -> str:
 def _function(value: str) -> str:
     if not FUNCTION_RE.match(value):
         raise PydanticCustomError(
-            "invalid_function_path",
+            IssueCode.INVALID_FUNCTION_PATH,
             "'{value}' is not a 'module.function' path; expected e.g. 'pkg.ops.vacuum'",
             {"value": value},
         )
@@ -100,7 +145,7 @@ def _timezone(value: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         near = suggest(value[:MAX_TIMEZONE_LENGTH], known)
         raise PydanticCustomError(
-            "invalid_timezone",
+            IssueCode.INVALID_TIMEZONE,
             "'{value}' is not an IANA timezone; expected e.g. 'UTC' or 'Europe/Berlin'",
             {"value": value, "hint": f"did you mean '{near}'?" if near else None},
         ) from None
@@ -127,7 +172,7 @@ def _cron(value: str) -> str:
     value = value.strip()
     if not cron_is_valid(value):
         raise PydanticCustomError(
-            "invalid_cron",
+            IssueCode.INVALID_CRON,
             "'{value}' is not a valid cron expression; expected five fields "
             "'minute hour day-of-month month day-of-week' (e.g. '0 6 * * *') or a macro "
             "such as '@daily'",
@@ -141,10 +186,12 @@ Text = Annotated[str, BeforeValidator(_text)]
 Name = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier)]
 """A floe identifier (the project, the catalog): letters, digits, '_' and '-'."""
 DagsterName = Annotated[str, BeforeValidator(_text), AfterValidator(_dagster_name)]
+GroupName = Annotated[str, BeforeValidator(_text), AfterValidator(_group_name)]
 """A name Dagster constrains: jobs, schedules, sensors, backfills, partitions, groups."""
 ModulePath = Annotated[str, AfterValidator(_dotted)]
 FunctionPath = Annotated[str, AfterValidator(_function)]
 Timezone = Annotated[str, AfterValidator(_timezone)]
 Cron = Annotated[str, AfterValidator(_cron)]
 PositiveInt = Annotated[int, Field(gt=0)]
-Tags = dict[str, Text]
+TagKey = Annotated[str, AfterValidator(_tag_key)]
+Tags = dict[TagKey, Text]

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue, FloeConfigError
 
 Path = tuple[str | int, ...]
@@ -69,7 +70,13 @@ class RawDocument:
         return value
 
     def issue(
-        self, path: Path, code: str, message: str, hint: str | None = None, *, at_key: bool = False
+        self,
+        path: Path,
+        code: IssueCode,
+        message: str,
+        hint: str | None = None,
+        *,
+        at_key: bool = False,
     ) -> ConfigIssue:
         """A located issue: at the value of ``path`` (or at its key with ``at_key``)."""
         container = isinstance(self.value_at(path), dict | list)
@@ -112,21 +119,25 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
-            self.issues.append(self.doc.issue(path, "invalid_yaml", str(error.problem)))
+            self.issues.append(self.doc.issue(path, IssueCode.INVALID_YAML, str(error.problem)))
             return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         try:
             self.constructor.flatten_mapping(node)  # YAML merge keys (<<: *anchor)
         except yaml.constructor.ConstructorError as error:
-            self.issues.append(self.doc.issue(path, "invalid_yaml", str(error.problem)))
+            self.issues.append(self.doc.issue(path, IssueCode.INVALID_YAML, str(error.problem)))
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_position = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.issues.append(
                     _located(
-                        self.doc, path, key_position, "invalid_key", "a key must be a plain name"
+                        self.doc,
+                        path,
+                        key_position,
+                        IssueCode.INVALID_KEY,
+                        "a key must be a plain name",
                     )
                 )
                 continue
@@ -139,7 +150,7 @@ class _Builder:
                         self.doc,
                         child,
                         key_position,
-                        "duplicate_key",
+                        IssueCode.DUPLICATE_KEY,
                         f"key '{key}' appears twice (first at line {first.line})",
                         "keep one of them; YAML would silently use the last",
                     )
@@ -155,7 +166,12 @@ class _TooLarge(Exception):
 
 
 def _located(
-    doc: RawDocument, path: Path, at: Position, code: str, message: str, hint: str | None = None
+    doc: RawDocument,
+    path: Path,
+    at: Position,
+    code: IssueCode,
+    message: str,
+    hint: str | None = None,
 ) -> ConfigIssue:
     return ConfigIssue(
         code=code,
@@ -179,7 +195,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         raise FloeConfigError(
             [
                 ConfigIssue(
-                    code="invalid_yaml",
+                    code=IssueCode.INVALID_YAML,
                     path="",
                     message=f"not valid YAML: {message}",
                     file=file,
@@ -194,7 +210,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         raise FloeConfigError(
             [
                 ConfigIssue(
-                    code="invalid_yaml",
+                    code=IssueCode.INVALID_YAML,
                     path="",
                     message=f"not valid YAML: character {error.character!r} is not allowed "
                     f"({error.reason})",
@@ -209,7 +225,10 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         raise FloeConfigError(
             [
                 ConfigIssue(
-                    code="invalid_yaml", path="", message=f"not valid YAML: {error}", file=file
+                    code=IssueCode.INVALID_YAML,
+                    path="",
+                    message=f"not valid YAML: {error}",
+                    file=file,
                 )
             ]
         ) from error
@@ -217,7 +236,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         raise FloeConfigError(
             [
                 ConfigIssue(
-                    code="empty_file",
+                    code=IssueCode.EMPTY_FILE,
                     path="",
                     message="the file is empty",
                     file=file,
@@ -232,7 +251,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         raise FloeConfigError(
             [
                 ConfigIssue(
-                    code="too_large",
+                    code=IssueCode.TOO_LARGE,
                     path="",
                     message=f"the document expands to more than {_MAX_NODES} values "
                     "(nested or repeated aliases?)",
@@ -244,7 +263,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         kind = type(document.data).__name__
         builder.issues.append(
             document.issue(
-                (), "not_a_mapping", f"expected a mapping of keys at the top, found {kind}"
+                (), IssueCode.NOT_A_MAPPING, f"expected a mapping of keys at the top, found {kind}"
             )
         )
     if builder.issues:

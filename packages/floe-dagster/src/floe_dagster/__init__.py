@@ -1,5 +1,10 @@
 """floe-dagster: CompiledArtifacts -> dagster.Definitions, observability, and the floe CLI.
 
+The public surface is what other components need: ``FloeDefinitions`` (the code location),
+``FloeDbtTranslator`` (to change a mapping decision), ``FloeDagsterError``, the two resources,
+the factories a code location can call by hand (``build_definitions``, ``build_assets``,
+``build_jobs``, ``build_schedules``), the race-safe Iceberg helpers and ``cli_main``.
+
 >>> from floe_dagster import FloeDefinitions
 >>> defs = FloeDefinitions.from_compiled_artifacts()  # doctest: +SKIP
 
@@ -17,68 +22,47 @@ if TYPE_CHECKING:
     from floe_dagster._assets import BuiltAssets as BuiltAssets
     from floe_dagster._assets import build_assets as build_assets
     from floe_dagster._cli import main as cli_main
-    from floe_dagster._dbt_assets import build_dbt_assets as build_dbt_assets
-    from floe_dagster._dbt_settings import DbtSettings as DbtSettings
     from floe_dagster._definitions import FloeDefinitions as FloeDefinitions
     from floe_dagster._definitions import build_definitions as build_definitions
     from floe_dagster._errors import FloeDagsterError as FloeDagsterError
     from floe_dagster._iceberg import ensure_namespace as ensure_namespace
     from floe_dagster._iceberg import open_catalog as open_catalog
-    from floe_dagster._jobs import build_batch_job as build_batch_job
     from floe_dagster._jobs import build_jobs as build_jobs
-    from floe_dagster._jobs import build_ops_job as build_ops_job
     from floe_dagster._resources import FloeDbtCliResource as FloeDbtCliResource
     from floe_dagster._resources import IcebergCatalogResource as IcebergCatalogResource
-    from floe_dagster._resources import build_resources as build_resources
-    from floe_dagster._schedules import build_schedule as build_schedule
     from floe_dagster._schedules import build_schedules as build_schedules
-    from floe_dagster._selection import parse_selection as parse_selection
     from floe_dagster._translator import FloeDbtTranslator as FloeDbtTranslator
 
 _EXPORTS: dict[str, tuple[str, str]] = {
     "BuiltAssets": ("_assets", "BuiltAssets"),
-    "DbtSettings": ("_dbt_settings", "DbtSettings"),
     "FloeDagsterError": ("_errors", "FloeDagsterError"),
     "FloeDbtCliResource": ("_resources", "FloeDbtCliResource"),
     "FloeDbtTranslator": ("_translator", "FloeDbtTranslator"),
     "FloeDefinitions": ("_definitions", "FloeDefinitions"),
     "IcebergCatalogResource": ("_resources", "IcebergCatalogResource"),
     "build_assets": ("_assets", "build_assets"),
-    "build_batch_job": ("_jobs", "build_batch_job"),
-    "build_dbt_assets": ("_dbt_assets", "build_dbt_assets"),
     "build_definitions": ("_definitions", "build_definitions"),
     "build_jobs": ("_jobs", "build_jobs"),
-    "build_ops_job": ("_jobs", "build_ops_job"),
-    "build_resources": ("_resources", "build_resources"),
-    "build_schedule": ("_schedules", "build_schedule"),
     "build_schedules": ("_schedules", "build_schedules"),
     "cli_main": ("_cli", "main"),
     "ensure_namespace": ("_iceberg", "ensure_namespace"),
     "open_catalog": ("_iceberg", "open_catalog"),
-    "parse_selection": ("_selection", "parse_selection"),
 }
 
 __all__ = [
     "BuiltAssets",
-    "DbtSettings",
     "FloeDagsterError",
     "FloeDbtCliResource",
     "FloeDbtTranslator",
     "FloeDefinitions",
     "IcebergCatalogResource",
     "build_assets",
-    "build_batch_job",
-    "build_dbt_assets",
     "build_definitions",
     "build_jobs",
-    "build_ops_job",
-    "build_resources",
-    "build_schedule",
     "build_schedules",
     "cli_main",
     "ensure_namespace",
     "open_catalog",
-    "parse_selection",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from floe_config import DEFAULT_ARTIFACT_NAME, ConfigIssue, FloeConfigError
+from floe_config import DEFAULT_ARTIFACT_NAME, ConfigIssue, FloeConfigError, IssueCode
 
 ARTIFACT_ENV = "FLOE_COMPILED_ARTIFACTS"
 
@@ -23,7 +23,7 @@ def locate_artifacts(path: str | Path | None, *, env: Mapping[str, str], caller:
     raise FloeConfigError(
         [
             ConfigIssue(
-                code="artifact_not_found",
+                code=IssueCode.ARTIFACT_NOT_FOUND,
                 path="",
                 file=str(caller),
                 message="no floe.yaml in this directory or above it, and "

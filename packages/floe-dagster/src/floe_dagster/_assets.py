@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from dagster import AssetKey, AssetsDefinition, AssetSpec, SourceAsset, map_asset_specs
 from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
-from floe_config import FloeConfig
+from floe_config import FloeConfig, IssueCode
 from floe_dagster._dbt_assets import build_dbt_assets
 from floe_dagster._dbt_settings import DbtSettings, dbt_settings
 from floe_dagster._modules import ModuleDefinitions, load_modules
@@ -35,6 +35,8 @@ class BuiltAssets:
     dbt: DbtSettings | None = None
     dbt_keys: dict[str, AssetKey] = field(default_factory=dict)
     """dbt unique_id -> asset key, as the translator in use decided (read off the built specs)."""
+    dbt_ops: frozenset[str] = frozenset()
+    """The op names of the dbt multi-assets (each runs one ``dbt build`` step)."""
 
 
 def _with_pattern_settings(config: FloeConfig, assets: Sequence[Any]) -> list[Any]:
@@ -74,8 +76,13 @@ def build_assets(
     env: Mapping[str, str] | None = None,
     translator_class: type[FloeDbtTranslator] = FloeDbtTranslator,
     problems: Problems | None = None,
+    dbt_group_of: Callable[[Mapping[str, Any]], Hashable] | None = None,
 ) -> BuiltAssets:
-    """Python assets from ``asset_modules`` and one asset per dbt model, seed and snapshot."""
+    """Python assets from ``asset_modules`` and one asset per dbt model, seed and snapshot.
+
+    ``dbt_group_of`` (dbt node properties -> a group key) splits the dbt nodes into several
+    multi-assets (see ``build_dbt_assets``); by default they share one.
+    """
     own = problems is None
     problems = Problems() if problems is None else problems
     env = os.environ if env is None else env
@@ -91,22 +98,35 @@ def build_assets(
         else:
             settings = dbt_settings(config, manifest_path=path, env=env, problems=problems)
             translator = translator_class(manifest=manifest, config=config)
+            key_of = None
+            if dbt_group_of is not None:
+                group_of, nodes = dbt_group_of, manifest.raw["nodes"]
+
+                def key_of(uid: str) -> Hashable:
+                    return group_of(nodes[uid])
+
             dbt = build_dbt_assets(
-                config, manifest=manifest, settings=settings, translator=translator
+                config, manifest=manifest, settings=settings, translator=translator, key_of=key_of
             )
             for key in sorted(k for d in dbt for k in d.keys if k in modules.owners):
                 module, op = modules.owners[key]
                 problems.add(
                     config,
                     MANIFEST_KEY,
-                    "duplicate_asset",
+                    IssueCode.DUPLICATE_ASSET,
                     f"asset '{key.to_user_string()}' is both a dbt node and the Python asset "
                     f"'{op}' in '{module}'",
                     "rename one of them, or key the dbt node differently (meta.dagster.asset_key "
                     "or a translator)",
                 )
             built = BuiltAssets(
-                [*assets, *dbt], modules.asset_checks, modules, manifest, settings, dbt_keys_of(dbt)
+                [*assets, *dbt],
+                modules.asset_checks,
+                modules,
+                manifest,
+                settings,
+                dbt_keys_of(dbt),
+                frozenset(d.node_def.name for d in dbt),
             )
     if own:
         problems.raise_if_any()

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from floe_config import FloeConfig, render_path
+from floe_config import FloeConfig, IssueCode, render_path
 from floe_dagster._problems import KeyPath, Problems
 from floe_dagster._state import state_directory
 
@@ -73,7 +73,7 @@ def dbt_settings(
         problems.add(
             config,
             project_key,
-            "dbt_project_not_found",
+            IssueCode.DBT_PROJECT_NOT_FOUND,
             f"no dbt project at {project_dir} (no dbt_project.yml)",
             "point project_dir at the folder that holds dbt_project.yml",
         )
@@ -84,7 +84,7 @@ def dbt_settings(
             problems.add(
                 config,
                 profiles_key,
-                "profiles_dir_not_found",
+                IssueCode.PROFILES_DIR_NOT_FOUND,
                 f"profiles_dir {profiles!r} is not a folder ({profiles_dir})",
                 "point it at the folder that holds profiles.yml, or remove it to let floe "
                 "generate the profile from `storage`",
@@ -93,7 +93,7 @@ def dbt_settings(
             problems.add(
                 config,
                 profiles_key,
-                "profiles_yml_not_found",
+                IssueCode.PROFILES_YML_NOT_FOUND,
                 f"{profiles_dir} holds no profiles.yml",
                 "add profiles.yml there, or remove profiles_dir to let floe generate it",
             )

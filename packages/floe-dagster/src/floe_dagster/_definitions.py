@@ -9,17 +9,17 @@ import hashlib
 import inspect
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetsDefinition, Definitions
 
-from floe_config import FloeConfig, read_artifacts, resolve
+from floe_config import FloeConfig, IssueCode, read_artifacts, resolve
 from floe_dagster._artifacts import locate_artifacts
 from floe_dagster._assets import MANIFEST_KEY, BuiltAssets, build_assets
-from floe_dagster._dagster_internals import asset_graph
-from floe_dagster._dbt_assets import DBT_OP_NAME
+from floe_dagster._dagster_internals import asset_graph, reconstructing
+from floe_dagster._gc import collector_paused
 from floe_dagster._jobs import build_jobs
 from floe_dagster._observability.catalog import AssetInfo, ObservedDefinitions, dbt_info
 from floe_dagster._observability.hooks import observation_hooks
@@ -46,7 +46,7 @@ def observe(
     settings = observability_settings(config, env=env, state_dir=state_directory(config, env))
     observed = ObservedDefinitions(settings=settings)
     if built.dbt is not None:
-        observed.dbt_ops = {DBT_OP_NAME}
+        observed.dbt_ops = set(built.dbt_ops)
         observed.dbt_state_dir = built.dbt.state_dir
     dbt_by_key = {_key(k): uid for uid, k in built.dbt_keys.items()}
     for key in graph.get_all_asset_keys():
@@ -87,8 +87,33 @@ def build_definitions(
     manifest_sha256: str | None = None,
     env: Mapping[str, str] | None = None,
     translator_class: type[FloeDbtTranslator] = FloeDbtTranslator,
+    dbt_group_of: Callable[[Mapping[str, Any]], Hashable] | None = None,
 ) -> Definitions:
-    """Every definition floe.yaml declares; ``FloeDagsterError`` lists every problem at once."""
+    """Every definition floe.yaml declares; ``FloeDagsterError`` lists every problem at once.
+
+    ``dbt_group_of`` (dbt node properties -> a group key) splits the dbt nodes into several
+    multi-assets, one per key and layer of the DAG (``build_dbt_assets``).
+    """
+    with collector_paused():
+        return _build_definitions(
+            config,
+            manifest_path=manifest_path,
+            manifest_sha256=manifest_sha256,
+            env=env,
+            translator_class=translator_class,
+            dbt_group_of=dbt_group_of,
+        )
+
+
+def _build_definitions(
+    config: FloeConfig,
+    *,
+    manifest_path: Path | None,
+    manifest_sha256: str | None,
+    env: Mapping[str, str] | None,
+    translator_class: type[FloeDbtTranslator],
+    dbt_group_of: Callable[[Mapping[str, Any]], Hashable] | None,
+) -> Definitions:
     environment = os.environ if env is None else env
     problems = Problems()
     pending = not_yet_built(config)
@@ -107,7 +132,7 @@ def build_definitions(
         problems.add(
             config,
             MANIFEST_KEY,
-            "manifest_changed",
+            IssueCode.MANIFEST_CHANGED,
             f"the dbt manifest {manifest_path} changed after `floe compile`",
             "run `floe compile` again so the artifact matches it",
         )
@@ -117,6 +142,7 @@ def build_definitions(
         env=environment,
         translator_class=translator_class,
         problems=problems,
+        dbt_group_of=dbt_group_of,
     )
     graph = asset_graph([*built.assets, *built.asset_checks])
     observed = observe(config, built, graph=graph, env=environment)
@@ -137,12 +163,13 @@ def build_definitions(
             resources=build_resources(config, dbt=built.dbt),
         )
         try:
-            Definitions.validate_loadable(definitions)
+            if not reconstructing():  # a run worker rebuilds what a code server checked
+                Definitions.validate_loadable(definitions)
         except Exception as error:
             problems.add(
                 config,
                 ("orchestration",),
-                "dagster_rejects",
+                IssueCode.DAGSTER_REJECTS,
                 f"Dagster rejects the definitions: {error}",
             )
             problems.raise_if_any()

@@ -13,7 +13,7 @@ class FloeDagsterError(Exception):
     Each reason is a ``ConfigIssue`` record (code, key path, floe.yaml line and column, fix),
     the same record floe-config's errors carry.
 
-    >>> issue = ConfigIssue(code="missing_module", path="orchestration.asset_modules[0]",
+    >>> issue = ConfigIssue(code=IssueCode.MISSING_MODULE, path="orchestration.asset_modules[0]",
     ...                     message="no module named 'x'", line=3, column=5)
     >>> print(FloeDagsterError([issue]))
     1 problem building the Dagster definitions:

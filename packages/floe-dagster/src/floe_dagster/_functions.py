@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from floe_config import FloeConfig, suggest
+from floe_config import FloeConfig, IssueCode, suggest
 from floe_dagster._modules import import_module, import_problem
 
 CONTEXT_NAMES = ("context",)
@@ -18,7 +18,7 @@ CONTEXT_NAMES = ("context",)
 class TargetError(ValueError):
     """A ``module.function`` that cannot be used, as ``(code, message, hint)``."""
 
-    def __init__(self, code: str, message: str, hint: str | None) -> None:
+    def __init__(self, code: IssueCode, message: str, hint: str | None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -43,14 +43,14 @@ def import_target(config: FloeConfig, dotted: str) -> Callable[..., Any]:
         public = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
         near = suggest(function_name, public)
         raise TargetError(
-            "unknown_function",
+            IssueCode.UNKNOWN_FUNCTION,
             f"module '{module_name}' has no function '{function_name}'",
             f"did you mean '{near}'?"
             if near
             else (f"it has: {', '.join(public)}" if public else None),
         )
     if not callable(function):
-        raise TargetError("unknown_function", f"'{absolute}' is not a function", None)
+        raise TargetError(IssueCode.UNKNOWN_FUNCTION, f"'{absolute}' is not a function", None)
     return typing.cast(Callable[..., Any], function)
 
 
@@ -119,7 +119,7 @@ def _matches(value: Any, annotation: Any) -> bool:
 class ArgProblem:
     """One way the ``args`` of floe.yaml do not fit a target's signature."""
 
-    code: str
+    code: IssueCode
     arg: str | None
     """The offending key under ``args`` (None: the problem is with ``args`` as a whole)."""
     message: str
@@ -137,7 +137,7 @@ def check_args(dotted: str, signature: Signature, args: Mapping[str, Any]) -> li
                 near = suggest(name, known)
                 problems.append(
                     ArgProblem(
-                        "unknown_argument",
+                        IssueCode.UNKNOWN_ARGUMENT,
                         name,
                         f"{dotted}() takes no argument '{name}' (it takes: {expected})",
                         f"did you mean '{near}'?" if near else "remove it",
@@ -149,7 +149,7 @@ def check_args(dotted: str, signature: Signature, args: Mapping[str, Any]) -> li
             shown = getattr(annotation, "__name__", str(annotation))
             problems.append(
                 ArgProblem(
-                    "invalid_argument",
+                    IssueCode.INVALID_ARGUMENT,
                     name,
                     f"argument '{name}' of {dotted}() expects {shown}, found {_kind(value)}",
                     f"give '{name}' a value of type {shown}",
@@ -159,7 +159,7 @@ def check_args(dotted: str, signature: Signature, args: Mapping[str, Any]) -> li
         if parameter.required and parameter.name not in args:
             problems.append(
                 ArgProblem(
-                    "missing_argument",
+                    IssueCode.MISSING_ARGUMENT,
                     None,
                     f"{dotted}() needs argument '{parameter.name}'",
                     f"add '{parameter.name}: ...' under args",

@@ -23,7 +23,15 @@ from dagster import (
     op,
 )
 
-from floe_config import BatchJob, EnvValue, FloeConfig, OpsJob, render_path, resolve_template
+from floe_config import (
+    BatchJob,
+    EnvValue,
+    FloeConfig,
+    IssueCode,
+    OpsJob,
+    render_path,
+    resolve_template,
+)
 from floe_dagster._functions import (
     Parameter,
     TargetError,
@@ -174,13 +182,14 @@ def build_jobs(
     graph: Any,
     problems: Problems | None = None,
     hooks: AbstractSet[HookDefinition] = frozenset(),
-) -> "dict[str, JobDefinition | UnresolvedAssetJobDefinition]":
-    """Every job of ``orchestration.jobs``, over ``graph`` (``Definitions.resolve_asset_graph()``
-    of the assets). Problems are collected in ``problems``, or raised when it is not given."""
+) -> dict[str, Any]:
+    """Every job of ``orchestration.jobs``, over ``graph`` (the asset graph of the assets): an
+    ops job's ``JobDefinition``, or the asset job ``define_asset_job`` makes for a batch job.
+    Problems are collected in ``problems``, or raised when it is not given."""
     own = problems is None
     problems = Problems() if problems is None else problems
     complete = not problems  # with assets missing, "matches nothing" is only an echo
-    jobs: dict[str, JobDefinition | UnresolvedAssetJobDefinition] = {}
+    jobs: dict[str, Any] = {}
     for name, spec in config.orchestration.jobs.items():
         path: tuple[str | int, ...] = ("orchestration", "jobs", name)
         if isinstance(spec, BatchJob):
@@ -188,14 +197,17 @@ def build_jobs(
                 jobs[name] = build_batch_job(name, spec, graph=graph, require_match=complete)
             except SelectionError as error:
                 problems.add(
-                    config, (*path, "selection", error.index), "invalid_selection", str(error)
+                    config,
+                    (*path, "selection", error.index),
+                    IssueCode.INVALID_SELECTION,
+                    str(error),
                 )
             except UnmatchedSelection as error:
                 for item in error.items:
                     problems.add(
                         config,
                         (*path, "selection", item.index),
-                        "selection_matches_nothing",
+                        IssueCode.SELECTION_MATCHES_NOTHING,
                         f"'{item.item}' matches no asset; every item must match at least one "
                         "(an empty selection never means all assets)",
                         item.hint,

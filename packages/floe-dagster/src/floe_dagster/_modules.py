@@ -17,7 +17,7 @@ from dagster import (
     load_definitions_from_module,
 )
 
-from floe_config import FloeConfig
+from floe_config import FloeConfig, IssueCode
 from floe_dagster._problems import Problems
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
@@ -36,12 +36,12 @@ class ModuleDefinitions:
     """Asset key -> (module, op) of the Python definition that materializes it."""
 
 
-def import_problem(module: str, error: BaseException) -> tuple[str, str, str | None]:
+def import_problem(module: str, error: BaseException) -> tuple[IssueCode, str, str | None]:
     """``(code, message, fix)`` for a module that failed to import."""
     if isinstance(error, SyntaxError):
         where = f"{error.filename}:{error.lineno}" if error.filename else "?"
         return (
-            "module_syntax_error",
+            IssueCode.MODULE_SYNTAX_ERROR,
             f"module '{module}' has a syntax error at {where}: {error.msg}",
             "fix the Python file",
         )
@@ -51,14 +51,14 @@ def import_problem(module: str, error: BaseException) -> tuple[str, str, str | N
         and (module == error.name or module.startswith(error.name + "."))
     ):
         return (
-            "missing_module",
+            IssueCode.MISSING_MODULE,
             f"no module named '{module}' (is it on the Python path, spelled right?)",
             "check the spelling; relative paths ('.x') resolve against the package of floe.yaml",
         )
     frames = [f for f in traceback.extract_tb(error.__traceback__) if "importlib" not in f.filename]
     where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
     return (
-        "module_import_error",
+        IssueCode.MODULE_IMPORT_ERROR,
         f"importing '{module}' raised {type(error).__name__}: {error}{where}",
         None,
     )
@@ -83,11 +83,18 @@ def ensure_importable(config: FloeConfig) -> None:
         sys.path.append(str(root))
 
 
+def _defined_in(item: AssetsDefinition) -> str | None:
+    """The module that holds the function behind an asset (None when Dagster has no function)."""
+    function = getattr(getattr(item.node_def, "compute_fn", None), "decorated_fn", None)
+    return getattr(function, "__module__", None)
+
+
 def _identity(item: Any) -> tuple[Any, ...]:
-    """What makes two loaded definitions the same one: a module imported by another module, or
-    reloaded, yields a second object for the same definition."""
+    """What makes two loaded definitions the same one: a module that imports another module's
+    asset, or a reload, yields a second object for one definition (same op, keys, module)."""
     if isinstance(item, AssetsDefinition):
-        return ("assets", item.node_def.name if item.is_executable else None, tuple(item.keys))
+        op = item.node_def.name if item.is_executable else None
+        return ("assets", op, tuple(item.keys), _defined_in(item))
     return ("other", id(item))
 
 
@@ -109,7 +116,7 @@ def load_modules(config: FloeConfig, problems: Problems) -> ModuleDefinitions:
             problems.add(
                 config,
                 path,
-                "duplicate_module",
+                IssueCode.DUPLICATE_MODULE,
                 f"module '{name}' is listed twice (also as asset_modules[{seen_modules[name]}])",
                 "remove one of the two entries",
             )
@@ -127,7 +134,7 @@ def load_modules(config: FloeConfig, problems: Problems) -> ModuleDefinitions:
             problems.add(
                 config,
                 path,
-                "module_rejected",
+                IssueCode.MODULE_REJECTED,
                 f"Dagster cannot load the definitions of '{name}': {error}",
                 "fix the definitions in that module",
             )
@@ -144,7 +151,7 @@ def load_modules(config: FloeConfig, problems: Problems) -> ModuleDefinitions:
                     problems.add(
                         config,
                         path,
-                        "duplicate_asset",
+                        IssueCode.DUPLICATE_ASSET,
                         f"asset '{clash.to_user_string()}' is defined twice: by '{other_op}' in "
                         f"'{other_module}' and by '{item.node_def.name}' in '{name}'",
                         "keep one definition of each asset key",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from floe_config import ConfigIssue, FloeConfig, render_path
+from floe_config import ConfigIssue, FloeConfig, IssueCode, render_path
 from floe_dagster._errors import FloeDagsterError
 
 KeyPath = tuple[str | int, ...]
@@ -21,7 +21,7 @@ class Problems:
         self,
         config: FloeConfig,
         path: KeyPath,
-        code: str,
+        code: IssueCode,
         message: str,
         hint: str | None = None,
     ) -> None:

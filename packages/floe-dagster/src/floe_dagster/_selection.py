@@ -85,7 +85,9 @@ class Unmatched:
     hint: str
 
 
-def _closest(item: str, keys: Iterable[str], groups: Iterable[str]) -> str:
+def _closest(
+    item: str, keys: Iterable[str], groups: Iterable[str], external_groups: Iterable[str] = ()
+) -> str:
     """A fix for an item that matches nothing: the nearest key or group, or what there is."""
     named = _NAMED.findall(normalize(item))
     words = [(kind, value.strip('"')) for kind, value in named]
@@ -97,6 +99,12 @@ def _closest(item: str, keys: Iterable[str], groups: Iterable[str]) -> str:
             hints.append(f"'{kind}:{near}'" if kind != "key" else f"'{near}'")
     if hints:
         return f"did you mean {' or '.join(dict.fromkeys(hints))}?"
+    for kind, word in words:
+        if kind == "group" and word in external_groups:
+            return (
+                f"group '{word}' holds only external assets (AssetSpecs, dbt sources), which "
+                "a job cannot materialize; select the assets that read them"
+            )
     if any(kind == "group" for kind, _ in words):
         return f"the groups are: {', '.join(sorted(groups))}"
     return "no asset key is close to it; check the spelling (and the asset modules)"
@@ -104,10 +112,13 @@ def _closest(item: str, keys: Iterable[str], groups: Iterable[str]) -> str:
 
 def unmatched_items(items: Sequence[str], graph: Any) -> list[Unmatched]:
     """Every item of ``items`` (already parsed) that matches no asset of ``graph`` on its own."""
-    keys = ["/".join(k.path) for k in graph.get_all_asset_keys()]
-    groups = {str(graph.get(k).group_name) for k in graph.get_all_asset_keys()}
+    nodes = [graph.get(k) for k in graph.get_all_asset_keys()]
+    keys = ["/".join(n.key.path) for n in nodes]
+    groups = {str(n.group_name) for n in nodes}
+    executable = {str(n.group_name) for n in nodes if n.is_executable}
+    external = groups - executable
     found = []
     for index, item in enumerate(items):
         if not resolve(parse_item(index, item), graph):
-            found.append(Unmatched(index, item, _closest(item, keys, groups)))
+            found.append(Unmatched(index, item, _closest(item, keys, groups, external)))
     return found

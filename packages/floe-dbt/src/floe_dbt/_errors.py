@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from floe_config import IssueCode
+
 REGENERATE_HINT = (
     "regenerate it with `dbt parse` in the dbt project "
     "(for the demo: `tools/bazel build //demo/data_engineering/dbt:manifest`)"
@@ -12,8 +14,10 @@ class FloeDbtError(Exception):
     """A dbt manifest or dbt run that floe cannot use, with a stable code, the path, and how to
     fix it.
 
-    >>> error = FloeDbtError("no manifest", code="manifest_not_found", path="target/manifest.json",
-    ...                      hint="run dbt parse")
+    >>> error = FloeDbtError(
+    ...     "no manifest", code=IssueCode.MANIFEST_NOT_FOUND, path="target/manifest.json",
+    ...     hint="run dbt parse",
+    ... )
     >>> print(error)
     target/manifest.json: no manifest [manifest_not_found]
         fix: run dbt parse
@@ -25,7 +29,7 @@ class FloeDbtError(Exception):
         self,
         message: str,
         *,
-        code: str = "dbt_error",
+        code: IssueCode = IssueCode.DBT_ERROR,
         path: str | None = None,
         hint: str | None = None,
     ) -> None:

@@ -30,6 +30,8 @@ class DbtTest:
     attached_node: str | None
     column_name: str | None
     severity: str = "ERROR"
+    parents: tuple[str, ...] = ()
+    """Every node the test reads (a relationships test reads two)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,13 @@ class DbtNode:
     children: tuple[str, ...]
     source_name: str | None = None
     """For sources: the dbt source name (``source('bronze', 'orders')`` -> ``bronze``)."""
+
+    @property
+    def is_asset(self) -> bool:
+        """A model (not ephemeral: dbt inlines those), seed or snapshot: one Dagster asset."""
+        if self.resource_type == "model":
+            return self.materialization != "ephemeral"
+        return self.resource_type in ("seed", "snapshot")
 
     @property
     def relation(self) -> str:

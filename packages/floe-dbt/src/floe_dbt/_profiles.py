@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from floe_config import EnvValue, FloeConfig, split_template
+from floe_config import EnvValue, FloeConfig, IssueCode, split_template
 from floe_dbt._errors import FloeDbtError
 from floe_dbt._files import write_atomically
 
@@ -28,7 +28,7 @@ def project_profile_name(project_dir: Path) -> str:
     except FileNotFoundError:
         raise FloeDbtError(
             "no dbt_project.yml here",
-            code="dbt_project_not_found",
+            code=IssueCode.DBT_PROJECT_NOT_FOUND,
             path=str(project_file),
             hint="point transforms.dbt.project_dir (or orchestration.dbt.project_dir) at the "
             "dbt project",
@@ -36,14 +36,14 @@ def project_profile_name(project_dir: Path) -> str:
     except (OSError, yaml.YAMLError) as error:
         raise FloeDbtError(
             f"cannot read dbt_project.yml: {error}",
-            code="dbt_project_unreadable",
+            code=IssueCode.DBT_PROJECT_UNREADABLE,
             path=str(project_file),
         ) from error
     name = project.get("profile") if isinstance(project, dict) else None
     if not isinstance(name, str) or not name:
         raise FloeDbtError(
             "dbt_project.yml has no 'profile:'",
-            code="dbt_project_without_profile",
+            code=IssueCode.DBT_PROJECT_WITHOUT_PROFILE,
             path=str(project_file),
             hint="add 'profile: <name>' to dbt_project.yml",
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from floe_config import FloeConfig
+from floe_config import FloeConfig, IssueCode
 from floe_dbt._errors import REGENERATE_HINT, FloeDbtError
 from floe_dbt._profiles import duckdb_profile, project_profile_name, write_profiles
 
@@ -42,7 +42,9 @@ def dbt_executable() -> str:
     found = shutil.which("dbt")
     if found is None:
         raise FloeDbtError(
-            "no dbt executable", code="dbt_not_installed", hint="install dbt-core and dbt-duckdb"
+            "no dbt executable",
+            code=IssueCode.DBT_NOT_INSTALLED,
+            hint="install dbt-core and dbt-duckdb",
         )
     return found
 
@@ -120,7 +122,7 @@ class DbtRunner:
                 return self.project_dir
             raise FloeDbtError(
                 "no profiles.yml and no floe config to generate one from",
-                code="profiles_yml_not_found",
+                code=IssueCode.PROFILES_YML_NOT_FOUND,
                 path=str(self.project_dir),
                 hint="pass the floe.yaml (its `storage` section describes the DuckDB target)",
             )
@@ -151,7 +153,7 @@ class DbtRunner:
         if not (self.project_dir / "dbt_project.yml").is_file():
             raise FloeDbtError(
                 "not a dbt project (no dbt_project.yml)",
-                code="dbt_project_not_found",
+                code=IssueCode.DBT_PROJECT_NOT_FOUND,
                 path=str(self.project_dir),
             )
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -178,7 +180,7 @@ class DbtRunner:
         if not result.success or not manifest.is_file():
             raise FloeDbtError(
                 f"dbt parse failed (exit {result.returncode}):\n{result.output.strip()}",
-                code="dbt_parse_failed",
+                code=IssueCode.DBT_PARSE_FAILED,
                 path=str(self.project_dir),
                 hint=REGENERATE_HINT,
             )

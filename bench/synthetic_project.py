@@ -1,0 +1,206 @@
+"""A synthetic dbt project and floe.yaml of any size, for the load benchmark.
+
+``write_project(root, models=10_000, jobs=2)`` writes a real dbt project (layered models, one
+documented column and one ``not_null`` test per model, 20 sources read by Python assets), a
+floe.yaml with ``jobs`` batch jobs and one schedule, a Python asset module, and a code-location
+module. ``parse(root)`` runs ``dbt parse`` (offline) through floe-dbt and caches the manifest
+next to the project: a project is generated and parsed once per size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from pathlib import Path
+
+from floe_config import load_config
+from floe_dbt import DbtRunner, load_manifest
+
+SOURCES = 20
+LAYERS = 10
+VERSION = "2"  # bump when the generated project changes, to invalidate caches
+
+DBT_PROJECT = """\
+name: synth
+version: "1.0.0"
+config-version: 2
+profile: synth
+model-paths: ["models"]
+flags:
+  send_anonymous_usage_stats: false
+models:
+  synth:
+    +materialized: view
+"""
+LAYER_CONFIG = """\
+    layer_{layer}:
+      +meta: {{dagster: {{group: layer_{layer}}}}}
+"""
+
+ASSETS = '''\
+"""The Python side of the synthetic project: the assets its dbt sources read, and one more."""
+
+from dagster import AssetSpec, asset
+
+raw = [AssetSpec(f"raw_{i:02d}", group_name="raw") for i in range({sources})]
+
+
+@asset(group_name="python")
+def tiny() -> None:
+    """One small Python asset: what a run of it costs in a big code location."""
+'''
+
+DEFINITIONS = '''\
+"""The synthetic code location: everything comes from floe.yaml."""
+
+from floe_dagster import FloeDefinitions
+
+defs = FloeDefinitions.from_compiled_artifacts()
+'''
+
+
+def model_name(index: int) -> str:
+    return f"m_{index:05d}"
+
+
+def layer_of(index: int, models: int) -> int:
+    return min(LAYERS - 1, index * LAYERS // models)
+
+
+def parents(index: int, models: int) -> list[str]:
+    """Deterministic dependencies: the first models read sources, the others 1-3 earlier
+    models of earlier layers (a wide, deep DAG)."""
+    rng = random.Random(index)
+    if layer_of(index, models) == 0:
+        return [f"source:{index % SOURCES}"]
+    first_of_layer = layer_of(index, models) * models // LAYERS
+    pool = range(max(0, first_of_layer - models // LAYERS), first_of_layer)
+    return [
+        model_name(i) for i in sorted(set(rng.sample(pool, k=min(len(pool), rng.randint(1, 3)))))
+    ]
+
+
+def job_selections(jobs: int, models: int) -> dict[str, list[str]]:
+    """``jobs`` batch jobs of the kinds users write: upstream of a leaf, a group, downstream."""
+    rng = random.Random(jobs)
+    selections: dict[str, list[str]] = {"everything": ["*"]}
+    for index in range(1, jobs):
+        kind = index % 4
+        leaf = model_name(rng.randrange(models - models // LAYERS, models))
+        middle = model_name(rng.randrange(models // 2, models // 2 + models // LAYERS))
+        if kind == 0:
+            selections[f"job_{index:02d}"] = [f"+key:{leaf}"]
+        elif kind == 1:
+            selections[f"job_{index:02d}"] = [f"group:layer_{index % LAYERS}"]
+        elif kind == 2:
+            selections[f"job_{index:02d}"] = [f"key:{middle}+"]
+        else:
+            selections[f"job_{index:02d}"] = [f"+key:{leaf}", "group:python"]
+    return dict(list(selections.items())[:jobs])
+
+
+def floe_yaml(jobs: int, models: int) -> str:
+    lines = [
+        "name: synth",
+        "transforms:",
+        "  dbt: {project_dir: dbt}",
+        "storage:",
+        "  compute: {type: duckdb, path: .floe/warehouse.duckdb}",
+        "observability:",
+        "  traces: {enabled: false}",
+        "  lineage: {enabled: false}",
+        "orchestration:",
+        "  asset_modules: [.assets]",
+        "  dbt: {manifest_path: dbt/target/manifest.json}",
+        "  jobs:",
+    ]
+    for name, selection in job_selections(jobs, models).items():
+        lines.append(f"    {name}: {{type: batch, selection: {json.dumps(selection)}}}")
+    lines += [
+        "  schedules:",
+        "    nightly: {job: everything, cron_schedule: '0 2 * * *', enabled: false}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _write_dbt(dbt: Path, models: int) -> None:
+    (dbt / "models").mkdir(parents=True, exist_ok=True)
+    layers = "".join(LAYER_CONFIG.format(layer=layer) for layer in range(LAYERS))
+    (dbt / "dbt_project.yml").write_text(DBT_PROJECT + layers)
+    sources = {
+        "version": 2,
+        "sources": [
+            {
+                "name": "raw",
+                "schema": "raw",
+                "tables": [
+                    {"name": f"t_{i:02d}", "meta": {"dagster": {"asset_key": [f"raw_{i:02d}"]}}}
+                    for i in range(SOURCES)
+                ],
+            }
+        ],
+    }
+    (dbt / "models" / "sources.yml").write_text(json.dumps(sources))
+    by_layer: dict[int, list[dict[str, object]]] = {}
+    for index in range(models):
+        name = model_name(index)
+        layer = layer_of(index, models)
+        folder = dbt / "models" / f"layer_{layer}"
+        folder.mkdir(exist_ok=True)
+        refs = [
+            f"select * from {{{{ source('raw', 't_{int(p.split(':')[1]):02d}') }}}}"
+            if p.startswith("source:")
+            else f"select * from {{{{ ref('{p}') }}}}"
+            for p in parents(index, models)
+        ]
+        (folder / f"{name}.sql").write_text("\nunion all\n".join(refs) + "\n")
+        by_layer.setdefault(layer, []).append(
+            {
+                "name": name,
+                "description": f"Synthetic model {index} of layer {layer}.",
+                "columns": [{"name": "id", "description": "the key", "tests": ["not_null"]}],
+            }
+        )
+    for layer, entries in by_layer.items():
+        schema = {"version": 2, "models": entries}
+        (dbt / "models" / f"layer_{layer}" / "schema.yml").write_text(json.dumps(schema))
+
+
+def write_project(root: Path, *, models: int, jobs: int) -> Path:
+    """The project ``synth_<models>`` under ``root`` (a Python package); returns floe.yaml.
+    The dbt part is written once per size; floe.yaml follows ``jobs``."""
+    package = root / f"synth_{models}"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    (package / "assets.py").write_text(ASSETS.replace("{sources}", str(SOURCES)))
+    (package / "definitions.py").write_text(DEFINITIONS)
+    stamp = package / "dbt" / ".generated"
+    if not stamp.is_file() or stamp.read_text() != VERSION:
+        _write_dbt(package / "dbt", models)
+        stamp.write_text(VERSION)
+    (package / "floe.yaml").write_text(floe_yaml(jobs, models))
+    return package / "floe.yaml"
+
+
+def parse(floe_yaml_path: Path) -> Path:
+    """``dbt parse`` of the project (once: cached by a digest of its files); the manifest."""
+    dbt = floe_yaml_path.parent / "dbt"
+    digest = hashlib.sha256(VERSION.encode())
+    for path in sorted((dbt / "models").rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    manifest = dbt / "target" / "manifest.json"
+    stamp = dbt / "target" / ".digest"
+    if manifest.is_file() and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        return manifest
+    config = load_config(floe_yaml_path, env={})
+    runner = DbtRunner(
+        project_dir=dbt, state_dir=floe_yaml_path.parent / ".floe" / "dbt", config=config
+    )
+    parsed = runner.parse()
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_bytes(parsed.read_bytes())
+    load_manifest(manifest)
+    stamp.write_text(digest.hexdigest())
+    return manifest

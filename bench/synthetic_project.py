@@ -100,9 +100,10 @@ def job_selections(jobs: int, models: int) -> dict[str, list[str]]:
     return dict(list(selections.items())[:jobs])
 
 
-def floe_yaml(jobs: int, models: int) -> str:
-    lines = [
-        "name: synth",
+def floe_yaml_head(name: str) -> list[str]:
+    """floe.yaml up to ``orchestration``'s dbt manifest: DuckDB, no traces or lineage."""
+    return [
+        f"name: {name}",
         "transforms:",
         "  dbt: {project_dir: dbt}",
         "storage:",
@@ -113,8 +114,11 @@ def floe_yaml(jobs: int, models: int) -> str:
         "orchestration:",
         "  asset_modules: [.assets]",
         "  dbt: {manifest_path: dbt/target/manifest.json}",
-        "  jobs:",
     ]
+
+
+def floe_yaml(jobs: int, models: int) -> str:
+    lines = [*floe_yaml_head("synth"), "  jobs:"]
     for name, selection in job_selections(jobs, models).items():
         lines.append(f"    {name}: {{type: batch, selection: {json.dumps(selection)}}}")
     lines += [

@@ -23,6 +23,8 @@ load(
 DAGSTER_DBT_WARNINGS = [
     "sqlglotrs is deprecated",
     "AssetExecutionContext.op is deprecated",
+    # Dagster's own run tags for multi partitions (dagster/partition/<dimension>)
+    "Non-compliant tag keys like ['dagster/partition/",
 ]
 
 floe_py_library = _floe_py_library

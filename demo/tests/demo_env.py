@@ -14,6 +14,17 @@ MODULE = "demo.data_engineering.orchestration.definitions"
 BRONZE = ["bronze_customers", "bronze_order_items", "bronze_orders", "bronze_products"]
 SILVER = ["stg_customers", "stg_order_items", "stg_orders", "stg_products"]
 GOLD = ["customer_orders", "revenue_by_product"]
+WHOLE_YEAR = {
+    "dagster/asset_partition_range_start": "2024-01-01",
+    "dagster/asset_partition_range_end": "2024-12-31",
+}
+"""Run tags for every day of the demo's data (its bronze and silver assets are daily)."""
+JANUARY = {
+    "dagster/asset_partition_range_start": "2024-01-01",
+    "dagster/asset_partition_range_end": "2024-01-31",
+}
+"""Run tags for the first month: a shorter run where the year is not the point (Dagster records
+a materialization per asset and day)."""
 
 
 def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
@@ -66,9 +77,9 @@ def compile_project(project: Path) -> Path:
     return write_artifacts(compile_artifacts(project / "floe.yaml", output=artifact), artifact)
 
 
-def floe_validate(floe_yaml: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``floe validate floe.yaml`` as users run it: the ``floe`` console script's entry point,
-    in its own process, with ``env`` (and this process's Python path)."""
+def floe(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """The ``floe`` command as users run it: the console script's entry point, in its own
+    process, with ``env`` (and this process's Python path)."""
     command = [
         sys.executable,
         "-c",
@@ -78,10 +89,29 @@ def floe_validate(floe_yaml: Path, env: dict[str, str]) -> subprocess.CompletedP
         env, PYTHONPATH=os.pathsep.join(p for p in [env.get("PYTHONPATH", ""), *sys.path] if p)
     )
     return subprocess.run(
-        [*command, "validate", str(floe_yaml)],
+        [*command, *args],
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
+    )
+
+
+def floe_validate(floe_yaml: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``floe validate floe.yaml`` as users run it (see ``floe``)."""
+    return floe(env, "validate", str(floe_yaml))
+
+
+def expect_prefixed_dbt_keys(floe_yaml: Path, prefix: str) -> None:
+    """Rewrite the demo's floe.yaml for a translator that keys dbt models ``<prefix>/<name>``
+    and groups them by folder (``dbt_staging``): selections and patterns name the new keys."""
+    floe_yaml.write_text(
+        floe_yaml.read_text()
+        .replace(
+            '["+customer_orders", "+revenue_by_product"]',
+            f'["+key:{prefix}/customer_orders", "+key:{prefix}/revenue_by_product"]',
+        )
+        .replace('"group:silver"', '"group:dbt_staging"')
+        .replace('"stg_*":', f'"{prefix}/stg_*":')
     )

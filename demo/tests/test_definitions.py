@@ -7,7 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from dagster import AssetKey
-from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, compile_project, copy_demo, demo_environment
+from demo_env import (
+    ARTIFACT,
+    BRONZE,
+    GOLD,
+    SILVER,
+    compile_project,
+    copy_demo,
+    demo_environment,
+    expect_prefixed_dbt_keys,
+)
 
 from floe_dagster import FloeDbtTranslator, FloeDefinitions
 
@@ -69,13 +78,7 @@ class PrefixedTranslator(FloeDbtTranslator):
 
 def test_a_translator_subclass_sees_real_node_properties(tmp_path: Path) -> None:
     project = copy_demo(tmp_path / "root", "translated_shop")
-    floe_yaml = project / "floe.yaml"
-    floe_yaml.write_text(
-        floe_yaml.read_text().replace(
-            '["+customer_orders", "+revenue_by_product"]',
-            '["+key:shop/customer_orders", "+key:shop/revenue_by_product"]',
-        )
-    )
+    expect_prefixed_dbt_keys(project / "floe.yaml", "shop")
     defs = FloeDefinitions.from_compiled_artifacts(
         compile_project(project),
         env=demo_environment(tmp_path / "s"),

@@ -8,6 +8,7 @@ fresh starts the test makes (default 2; the issue's acceptance was run with 5).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 from dagster import DagsterInstance, DagsterRunStatus
-from demo_env import BRONZE, GOLD, MODULE, SILVER, demo_environment
+from demo_env import BRONZE, GOLD, MODULE, SILVER, WHOLE_YEAR, demo_environment
 from pyiceberg.catalog import load_catalog
 
 RUN_CONFIG = "execution:\n  config:\n    multiprocess:\n      max_concurrent: 4\n"
@@ -38,6 +39,8 @@ def _first_run(state: Path) -> None:
         "medallion_pipeline",
         "-c",
         str(config),
+        "--tags",
+        json.dumps(WHOLE_YEAR),
     ]
     result = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=600, check=False
@@ -72,7 +75,7 @@ def _first_run(state: Path) -> None:
         counts = [db.execute(f"select count(*) from gold.{t}").fetchone() for t in GOLD]
     assert counts == [(100,), (10,)]
     spans = (state / "observability" / "traces.jsonl").read_text().splitlines()
-    assert len(spans) == len(BRONZE + SILVER + GOLD) + 1  # one per asset, and the dbt step
+    assert len(spans) == len(BRONZE + SILVER + GOLD) + 2  # one per asset and per dbt step
     instance.dispose()
 
 

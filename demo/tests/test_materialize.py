@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import DagsterInstance
-from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, demo_environment
+from demo_env import ARTIFACT, BRONZE, GOLD, SILVER, WHOLE_YEAR, demo_environment
 from pyiceberg.catalog import load_catalog
 
 from floe_dagster import FloeDefinitions
@@ -37,7 +37,7 @@ def test_full_pipeline_materializes_and_is_idempotent(
     job = defs.resolve_job_def("medallion_pipeline")
     instance = DagsterInstance.get()
 
-    first = job.execute_in_process(instance=instance)
+    first = job.execute_in_process(instance=instance, tags=WHOLE_YEAR)
     assert first.success
     materialized = {
         event.asset_key.to_user_string()  # type: ignore[union-attr]
@@ -53,7 +53,7 @@ def test_full_pipeline_materializes_and_is_idempotent(
     assert all(check.passed for check in checks), [c.check_name for c in checks if not c.passed]
     assert _gold_counts(env) == {"customer_orders": 1000, "revenue_by_product": 100}
 
-    second = job.execute_in_process(instance=instance)
+    second = job.execute_in_process(instance=instance, tags=WHOLE_YEAR)
     assert second.success
     assert _gold_counts(env) == {"customer_orders": 1000, "revenue_by_product": 100}
     with duckdb.connect(env["FLOE_DUCKDB_PATH"], read_only=True) as db:
@@ -77,7 +77,8 @@ def test_the_ops_job_expires_snapshots(tmp_path: Path, monkeypatch: pytest.Monke
     defs = FloeDefinitions.from_compiled_artifacts(ARTIFACT)
     instance = DagsterInstance.get()
     for _ in range(3):  # an append, then two overwrites: several snapshots per table
-        assert defs.resolve_job_def("bronze_refresh").execute_in_process(instance=instance).success
+        bronze = defs.resolve_job_def("bronze_refresh")
+        assert bronze.execute_in_process(instance=instance, tags=WHOLE_YEAR).success
     before = _snapshots(env)
     assert len(before) == 4
     assert min(before.values()) >= 3, before

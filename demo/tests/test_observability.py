@@ -18,6 +18,7 @@ from demo_env import (
     ARTIFACT,
     BRONZE,
     GOLD,
+    JANUARY,
     SILVER,
     compile_project,
     copy_demo,
@@ -30,6 +31,8 @@ from floe_dagster import FloeDefinitions
 from floe_dbt import load_manifest
 
 ASSETS = set(BRONZE + SILVER + GOLD)
+DBT_STEPS = ("dbt_daily", "dbt_models")
+"""The dbt steps of the demo: the daily silver models, then the unpartitioned gold ones."""
 EXPORT_TIMEOUT_SECONDS = 2.0  # the README: "each export waits at most 2 s"
 MANIFEST = Path("demo/data_engineering/dbt/manifest.json")
 
@@ -43,7 +46,7 @@ def _run(
     defs = FloeDefinitions.from_compiled_artifacts(artifact, env=env)
     started = time.monotonic()
     result = defs.resolve_job_def("medallion_pipeline").execute_in_process(
-        instance=DagsterInstance.get(), raise_on_error=False
+        instance=DagsterInstance.get(), raise_on_error=False, tags=JANUARY
     )
     assert result.success is ok
     return time.monotonic() - started
@@ -83,12 +86,14 @@ def test_full_materialization_spans_and_lineage(
 
     asset_spans = [s for s in received.spans if "dagster.asset_key" in s.attributes]
     assert Counter(s.attributes["dagster.asset_key"] for s in asset_spans) == Counter(ASSETS)
-    [step] = [s for s in received.spans if s.name == "dbt_models"]
+    steps = {s.name: s for s in received.spans if s.name in DBT_STEPS}
+    assert set(steps) == set(DBT_STEPS)
     models = [s for s in asset_spans if "dbt.unique_id" in s.attributes]
     assert {s.name for s in models} == set(SILVER + GOLD)
     run_trace = {s.trace_id for s in received.spans}
     assert len(run_trace) == 1  # one Dagster run, one trace
     for span in models:
+        step = steps["dbt_daily" if span.name in SILVER else "dbt_models"]
         assert span.parent_span_id == step.span_id
         assert step.start <= span.start <= span.end <= step.end
         assert span.status == 1
@@ -108,7 +113,7 @@ def test_full_materialization_spans_and_lineage(
     assert _lineage_edges(events) == _manifest_edges()
     trace_ids = {e["run"]["facets"]["floe_trace"]["traceId"] for e in asset_events}
     assert trace_ids == run_trace
-    step_runs = {e["run"]["runId"] for e in events if e["job"]["name"] == "dbt_models"}
+    step_runs = {e["run"]["runId"] for e in events if e["job"]["name"] in DBT_STEPS}
     for event in asset_events:
         if event["job"]["name"] in SILVER + GOLD:
             assert event["run"]["facets"]["parent"]["run"]["runId"] in step_runs
@@ -150,7 +155,7 @@ def test_a_failing_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     completed = {e["job"]["name"] for e in received.lineage if e["eventType"] == "COMPLETE"}
     assert completed.isdisjoint({"stg_orders", *GOLD})  # downstream models did not run
     assert {"stg_customers", "stg_products", "stg_order_items"} <= completed
-    [step] = [s for s in received.spans if s.name == "dbt_models"]
+    [step] = [s for s in received.spans if s.name == "dbt_daily"]
     assert step.status == 2
 
 
@@ -163,13 +168,13 @@ def test_job_level_and_disabled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         env = _env(tmp_path, OTEL_EXPORTER_OTLP_ENDPOINT=otlp, OPENLINEAGE_URL=lineage_url)
         _run(artifact, env, monkeypatch)
     dbt_spans = [s for s in received.spans if s.name not in BRONZE]
-    assert [s.name for s in dbt_spans] == ["dbt_models"]
+    assert sorted(s.name for s in dbt_spans) == sorted(DBT_STEPS)
     dbt_events = [e for e in received.lineage if e["job"]["name"] not in BRONZE]
     assert [(e["job"]["name"], e["eventType"]) for e in dbt_events] == [
-        ("dbt_models", "START"),
-        ("dbt_models", "COMPLETE"),
+        (step, state) for step in DBT_STEPS for state in ("START", "COMPLETE")
     ]
-    assert {o["name"] for o in dbt_events[1]["outputs"]} == set(SILVER + GOLD)
+    outputs = {e["job"]["name"]: {o["name"] for o in e["outputs"]} for e in dbt_events[1::2]}
+    assert outputs == {"dbt_daily": set(SILVER), "dbt_models": set(GOLD)}
 
     with receivers() as (received, otlp, lineage_url):
         env = _env(

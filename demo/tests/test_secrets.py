@@ -6,6 +6,7 @@ still succeed, so the secret does reach the code that uses it.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 from dagster._core.remote_representation.external_data import RepositorySnap
 from dagster_shared.serdes import serialize_value
-from demo_env import compile_project, copy_demo, demo_environment, floe_validate
+from demo_env import WHOLE_YEAR, compile_project, copy_demo, demo_environment, floe_validate
 
 from floe_config import FloeConfigError, load_config
 from floe_dagster import FloeDefinitions, cli_main
@@ -122,7 +123,8 @@ def test_a_secret_never_leaves_the_process(
         # the pipeline and the ops job, through a real instance (multiprocess executor)
         module = "secret_shop.orchestration.definitions"
         for job in ("medallion_pipeline", "send_alert"):
-            run = _dagster(env, "job", "execute", "-m", module, "-j", job)
+            tags = ["--tags", json.dumps(WHOLE_YEAR)] if job == "medallion_pipeline" else []
+            run = _dagster(env, "job", "execute", "-m", module, "-j", job, *tags)
             outputs += [run.stdout, run.stderr]
             assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         [alert] = received  # the secret reached the function, through {env:} and a template

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 from dagster_processes import dagster_server, wait_for_repository
-from demo_env import BRONZE, GOLD, SILVER, compile_project, copy_demo, demo_environment
+from demo_env import (
+    BRONZE,
+    GOLD,
+    SILVER,
+    WHOLE_YEAR,
+    compile_project,
+    copy_demo,
+    demo_environment,
+    expect_prefixed_dbt_keys,
+)
 
 from floe_dagster import FloeDefinitions
 
@@ -58,13 +67,7 @@ def test_a_translator_changes_exactly_what_it_overrides(
     orchestration = project / "orchestration"
     (orchestration / "translator.py").write_text(TRANSLATOR)
     (orchestration / "definitions.py").write_text(DEFINITIONS)
-    floe_yaml = project / "floe.yaml"
-    floe_yaml.write_text(
-        floe_yaml.read_text().replace(
-            '["+customer_orders", "+revenue_by_product"]',
-            '["+key:shop/customer_orders", "+key:shop/revenue_by_product"]',
-        )
-    )
+    expect_prefixed_dbt_keys(project / "floe.yaml", "shop")
     compile_project(project)
     env = demo_environment(tmp_path / "state", FLOE_DEMO_SCALE="0.05")
     env["PYTHONPATH"] = str(tmp_path / "root")
@@ -90,7 +93,9 @@ def test_a_translator_changes_exactly_what_it_overrides(
         project / "compiled_artifacts.json", env=env, translator_class=ShopTranslator
     )
     with DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_job_def("medallion_pipeline").execute_in_process(instance=instance)
+        result = defs.resolve_job_def("medallion_pipeline").execute_in_process(
+            instance=instance, tags=WHOLE_YEAR
+        )
     assert result.success
     lines = (tmp_path / "state" / "observability" / "lineage.jsonl").read_text().splitlines()
     complete = [json.loads(line) for line in lines if '"COMPLETE"' in line]

@@ -18,6 +18,12 @@ def floe_py_library(name, srcs = None, data = [], imports = ["src"], **kwargs):
         **kwargs
     )
 
+def _quoted(arg):
+    """One shell-quoted argument (Bazel tokenizes `args` like a Bourne shell)."""
+    if "'" in arg:
+        return '"%s"' % arg
+    return "'%s'" % arg
+
 def floe_py_test(name, srcs, deps = [], args = [], ignore_warnings = [], size = "small", **kwargs):
     """pytest over `srcs`. Zero collected tests fail; every warning is an error.
 
@@ -27,7 +33,7 @@ def floe_py_test(name, srcs, deps = [], args = [], ignore_warnings = [], size = 
         name = name,
         srcs = srcs + [_PYTEST_MAIN],
         main = _PYTEST_MAIN,
-        args = ["'--ignore-warning=%s'" % w for w in ignore_warnings] +
+        args = [_quoted("--ignore-warning=" + w) for w in ignore_warnings] +
                ["$(rootpaths %s)" % s for s in srcs] + args,
         deps = deps,
         python_version = "PY3",

@@ -42,6 +42,8 @@ DOCUMENTS = {
     "      selection: [a]\n      tags: {/layer: bronze}  # <-\n",
     "job_named_type": "name: shop\norchestration:\n  jobs:\n"
     "    type: {type: batch, selection: [a]}  # <-\n",
+    "daily_cron_month_fmt": "name: shop\norchestration:\n  partitions:\n    d:\n"
+    '      type: time_window\n      start: "2024-01"\n      fmt: "%Y-%m"  # <-\n',
     "job_name_with_dot": "name: shop\norchestration:\n  jobs:\n"
     "    gold.v2: {type: batch, selection: [a]}  # <-\n",
     "timezone_too_long": "name: shop\norchestration:\n  jobs:\n"
@@ -451,6 +453,7 @@ CASES: list[tuple[str, str, dict[str, str], str, str]] = [
     ("schedule_name_not_dagster", None, {}, "invalid_name", "orchestration.schedules.nightly-"),
     ("job_name_with_dot", None, {}, "invalid_name", "orchestration.jobs.gold.v2"),
     ("job_named_type", None, {}, "invalid_name", "orchestration.jobs.type"),
+    ("daily_cron_month_fmt", None, {}, "fmt_too_coarse", "orchestration.partitions.d.fmt"),
     ("job_tag_key", None, {}, "invalid_tag_key", "orchestration.jobs.j.tags./layer"),
     ("timezone_too_long", None, {}, "invalid_timezone", "orchestration.schedules.s.timezone"),
     ("cron_never_fires", None, {}, "invalid_cron", "orchestration.schedules.s.cron_schedule"),

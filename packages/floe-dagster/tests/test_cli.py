@@ -97,18 +97,22 @@ def test_validate_says_what_is_validated_but_not_built(
     (project / "floe.yaml").write_text(text)
     assert cli_main(["validate", str(project / "floe.yaml")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == "  not built yet (validated only): partitions (1), sensors (1)"
+    assert out[-1] == "  not built yet (validated only): sensors (1)"
     assert not any(line.strip().startswith("sensors:") for line in out)  # no count, not built
 
 
-def test_validate_says_a_partition_selector_is_not_built(
+def test_a_partition_selector_on_an_unpartitioned_job_is_an_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = FLOE_YAML + "      partition_selector: latest\n"
     (project / "floe.yaml").write_text(text)
-    assert cli_main(["validate", str(project / "floe.yaml")]) == 0
-    last = capsys.readouterr().out.splitlines()[-1]
-    assert last == "  not built yet (validated only): schedules.*.partition_selector"
+    assert cli_main(["validate", str(project / "floe.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "floe.yaml:12:27 orchestration.schedules.nightly.partition_selector: job 'everything' "
+        "is not partitioned; partition_selector applies to jobs over partitioned assets "
+        "[selector_without_partitions]"
+    ) in err
 
 
 def test_validate_says_where_traces_and_lineage_go(

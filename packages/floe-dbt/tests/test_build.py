@@ -55,6 +55,7 @@ def _seed_bronze(catalog: SqlCatalog) -> None:
                 "name": ["Lamp", "Novel"],
                 "category": ["Electronics", "books"],
                 "price": [10.0, 5.5],
+                "added_on": pa.array([date(2024, 1, 2)] * 2, pa.date32()),
             }
         ),
         "orders": pa.table(
@@ -76,6 +77,7 @@ def _seed_bronze(catalog: SqlCatalog) -> None:
                 "product_id": pa.array([1, 2, 1, 2], pa.int64()),
                 "quantity": pa.array([2, 1, 5, 3], pa.int64()),
                 "unit_price": [10.0, 5.5, 10.0, 5.5],
+                "ordered_at": pa.array([ts(2024, 3, 1)] * 4, pa.timestamp("us")),
             }
         ),
     }

@@ -1,8 +1,13 @@
-"""Bronze: deterministic synthetic e-commerce data written as Iceberg tables.
+"""Bronze: deterministic synthetic e-commerce data for 2024, written as Iceberg tables.
 
 Plain Dagster assets. The Iceberg catalog arrives as the ``iceberg`` resource (floe provides it
 from floe.yaml's ``storage.catalog``). ``FLOE_DEMO_SCALE`` scales every table (default 1:
 1,000 customers, 100 products, 5,000 orders, about 10,000 order items).
+
+Every row belongs to one day of 2024 (``DAY_COLUMNS``: the sign-up, the listing, the order).
+floe.yaml gives these assets daily partitions; a run for a day (or a range of days) writes
+exactly that day's rows and replaces only them (``floe_dagster.overwrite_rows``), so runs of
+different days can commit to one table at the same time. Without partitions, a run writes all.
 
 The data is untidy on purpose, so the silver models have work to do: re-sent customer rows
 with later ``updated_at``, e-mails in mixed case with spaces, order status updates arriving as
@@ -11,9 +16,12 @@ new rows, categories and statuses in mixed case.
 
 import os
 import random
-from datetime import date, datetime, timedelta
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from dagster import (
     AssetExecutionContext,
     MaterializeResult,
@@ -22,8 +30,9 @@ from dagster import (
     TableSchema,
     asset,
 )
-from pyiceberg.catalog import Catalog
-from pyiceberg.exceptions import NoSuchTableError
+from pyiceberg.expressions import AlwaysTrue, And, BooleanExpression, GreaterThanOrEqual, LessThan
+
+from floe_dagster import overwrite_rows
 
 NAMESPACE = "bronze"
 SEED = 20240101
@@ -33,6 +42,13 @@ COUNTRIES = ["us", "de", "fr", "gb", "nl", "es", "it", "se"]
 FIRST = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances"]
 LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson"]
 EPOCH = datetime(2024, 1, 1)
+DAYS = 366  # 2024
+DAY_COLUMNS = {
+    "customers": "signup_date",
+    "products": "added_on",
+    "orders": "ordered_at",
+    "order_items": "ordered_at",
+}
 
 
 def scale() -> float:
@@ -48,17 +64,67 @@ def counts() -> dict[str, int]:
     }
 
 
-def _write(catalog: Catalog, name: str, data: pa.Table) -> None:
-    """Replace the table's contents (the assets are idempotent: same seed, same rows)."""
-    identifier = f"{NAMESPACE}.{name}"
-    try:
-        table = catalog.load_table(identifier)
-    except NoSuchTableError:
-        table = catalog.create_table(identifier, schema=data.schema)
-    if table.current_snapshot() is None:
-        table.append(data)
+Window = tuple[datetime, datetime]
+
+
+def partition_window(context: AssetExecutionContext) -> Window | None:
+    """The run's days as naive UTC ``[start, end)``, or None for an unpartitioned run. A range
+    run (a backfill batch) covers every day in it, so read the window, never one key."""
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return None
+    window = context.partition_time_window
+    return (
+        window.start.astimezone(UTC).replace(tzinfo=None),
+        window.end.astimezone(UTC).replace(tzinfo=None),
+    )
+
+
+def rows_in(table: pa.Table, column: str, window: Window | None) -> pa.Table:
+    """The rows of ``table`` whose ``column`` falls in ``window`` (all rows for None)."""
+    if window is None:
+        return table
+    values = table.column(column)
+    start, end = window
+    if pa.types.is_date(values.type):
+        bounds = (pa.scalar(start.date(), pa.date32()), pa.scalar(end.date(), pa.date32()))
     else:
-        table.overwrite(data)
+        bounds = (pa.scalar(start, values.type), pa.scalar(end, values.type))
+    mask = pc.and_(pc.greater_equal(values, bounds[0]), pc.less(values, bounds[1]))
+    return table.filter(mask)
+
+
+def _where(column: str, window: Window | None, is_date: bool) -> BooleanExpression:
+    if window is None:
+        return AlwaysTrue()
+    start, end = (w.date().isoformat() if is_date else w.isoformat() for w in window)
+    return And(GreaterThanOrEqual(column, start), LessThan(column, end))
+
+
+def rows_per_day(name: str) -> Counter[date]:
+    """How many rows the generator makes for each day of table ``name`` (tests check runs
+    against it)."""
+    values = TABLES[name]().column(DAY_COLUMNS[name]).to_pylist()
+    return Counter(
+        v if isinstance(v, date) and not isinstance(v, datetime) else v.date() for v in values
+    )
+
+
+def materialize(context: AssetExecutionContext, name: str) -> MaterializeResult:
+    """Write the run's days of table ``name`` (every row of them, replacing only them)."""
+    column = DAY_COLUMNS[name]
+    full = TABLES[name]()
+    window = partition_window(context)
+    rows = rows_in(full, column, window)
+    is_date = pa.types.is_date(full.schema.field(column).type)
+    overwrite_rows(
+        context.resources.iceberg.namespace(NAMESPACE),
+        f"{NAMESPACE}.{name}",
+        rows,
+        where=_where(column, window, is_date),
+    )
+    if window is not None:
+        context.log.info(f"bronze.{name}: {rows.num_rows} rows for {window[0]} .. {window[1]}")
+    return _result(rows, name)
 
 
 def _result(table: pa.Table, name: str) -> MaterializeResult:
@@ -85,7 +151,7 @@ def customers_table() -> pa.Table:
     for customer_id in range(1, n + 1):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         email = f"{first}.{last}.{customer_id}@example.com"
-        signup = date(2023, 1, 1) + timedelta(days=rng.randrange(365))
+        signup = EPOCH.date() + timedelta(days=rng.randrange(DAYS))
         rows.append((customer_id, first, last, email, rng.choice(COUNTRIES), signup, EPOCH))
         if rng.random() < 0.02:  # re-sent with an untidy e-mail and a later update
             resent = f"  {email.upper()} "
@@ -124,6 +190,9 @@ def products_table() -> pa.Table:
             "name": pa.array([f"Product {i}" for i in range(1, n + 1)], pa.string()),
             "category": pa.array([c.title() if rng.random() < 0.3 else c for c in categories]),
             "price": pa.array([round(rng.uniform(2, 200), 2) for _ in range(n)], pa.float64()),
+            "added_on": pa.array(
+                [EPOCH.date() + timedelta(days=rng.randrange(DAYS)) for _ in range(n)], pa.date32()
+            ),
         }
     )
 
@@ -133,7 +202,7 @@ def orders_table() -> pa.Table:
     n, customers = counts()["orders"], counts()["customers"]
     rows = []
     for order_id in range(1, n + 1):
-        ordered = EPOCH + timedelta(minutes=rng.randrange(60 * 24 * 365))
+        ordered = EPOCH + timedelta(minutes=rng.randrange(60 * 24 * DAYS))
         customer = rng.randrange(1, customers + 1)
         status = rng.choice(STATUSES)
         if status != "placed":  # the status update arrives as a second row
@@ -158,12 +227,27 @@ def order_items_table() -> pa.Table:
     rng = random.Random(SEED + 3)
     n, products = counts()["orders"], counts()["products"]
     prices = products_table().column("price").to_pylist()
+    orders = orders_table()
+    ordered_at = dict(
+        zip(
+            orders.column("order_id").to_pylist(),
+            orders.column("ordered_at").to_pylist(),
+            strict=True,
+        )
+    )
     rows = []
     for order_id in range(1, n + 1):
         for _ in range(rng.choice((1, 2, 3))):
             product = rng.randrange(1, products + 1)
             rows.append(
-                (len(rows) + 1, order_id, product, rng.randrange(1, 5), prices[product - 1])
+                (
+                    len(rows) + 1,
+                    order_id,
+                    product,
+                    rng.randrange(1, 5),
+                    prices[product - 1],
+                    ordered_at[order_id],
+                )
             )
     columns = list(zip(*rows, strict=True))
     return pa.table(
@@ -173,8 +257,17 @@ def order_items_table() -> pa.Table:
             "product_id": pa.array(columns[2], pa.int64()),
             "quantity": pa.array(columns[3], pa.int64()),
             "unit_price": pa.array(columns[4], pa.float64()),
+            "ordered_at": pa.array(columns[5], pa.timestamp("us")),
         }
     )
+
+
+TABLES: dict[str, Callable[[], pa.Table]] = {
+    "customers": customers_table,
+    "products": products_table,
+    "orders": orders_table,
+    "order_items": order_items_table,
+}
 
 
 @asset(
@@ -185,9 +278,7 @@ def order_items_table() -> pa.Table:
 )
 def bronze_customers(context: AssetExecutionContext) -> MaterializeResult:
     """Customers, including re-sent rows with untidy e-mails."""
-    table = customers_table()
-    _write(context.resources.iceberg.namespace(NAMESPACE), "customers", table)
-    return _result(table, "customers")
+    return materialize(context, "customers")
 
 
 @asset(
@@ -198,9 +289,7 @@ def bronze_customers(context: AssetExecutionContext) -> MaterializeResult:
 )
 def bronze_products(context: AssetExecutionContext) -> MaterializeResult:
     """The product catalogue."""
-    table = products_table()
-    _write(context.resources.iceberg.namespace(NAMESPACE), "products", table)
-    return _result(table, "products")
+    return materialize(context, "products")
 
 
 @asset(
@@ -211,9 +300,7 @@ def bronze_products(context: AssetExecutionContext) -> MaterializeResult:
 )
 def bronze_orders(context: AssetExecutionContext) -> MaterializeResult:
     """Orders; a status change arrives as a new row."""
-    table = orders_table()
-    _write(context.resources.iceberg.namespace(NAMESPACE), "orders", table)
-    return _result(table, "orders")
+    return materialize(context, "orders")
 
 
 @asset(
@@ -224,6 +311,4 @@ def bronze_orders(context: AssetExecutionContext) -> MaterializeResult:
 )
 def bronze_order_items(context: AssetExecutionContext) -> MaterializeResult:
     """Order lines (1 to 3 per order)."""
-    table = order_items_table()
-    _write(context.resources.iceberg.namespace(NAMESPACE), "order_items", table)
-    return _result(table, "order_items")
+    return materialize(context, "order_items")

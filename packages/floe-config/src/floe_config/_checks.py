@@ -149,9 +149,36 @@ class _Checker:
                     "a batch size or interval of zero or less would never run",
                 )
 
+    def time_partitioned(self, name: Any) -> bool:
+        """Whether partition ``name`` is a time window, or a multi with a time dimension."""
+        definition = _mapping(self.partitions.get(name)) if isinstance(name, str) else {}
+        if definition.get("type") == "time_window":
+            return True
+        dimensions = _mapping(definition.get("dimensions")).values()
+        return any(
+            _mapping(d).get("type") == "time_window" or self.time_partitioned(d)
+            for d in dimensions
+            if d != name
+        )
+
     def assets(self) -> None:
         for pattern, config in _entries(self.orchestration.get("assets")):
             here = ("orchestration", "assets", pattern)
+            condition = config.get("automation_condition")
+            without_cron = condition == "on_cron" or (
+                isinstance(condition, dict)
+                and condition.get("type") == "on_cron"
+                and condition.get("cron_schedule") is None
+            )
+            if without_cron and not self.time_partitioned(config.get("partitions")):
+                self.add(
+                    (*here, "automation_condition"),
+                    IssueCode.MISSING_CRON,
+                    f"on_cron needs a cron: '{pattern}' sets no cron_schedule and has no "
+                    "time partitions whose cron it could use",
+                    "write automation_condition: {type: on_cron, cron_schedule: "
+                    "'0 * * * *'}, or give the pattern time_window partitions",
+                )
             partition = config.get("partitions")
             if partition is not None:
                 self.reference((*here, "partitions"), partition, self.partitions, "partition")

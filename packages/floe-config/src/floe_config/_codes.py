@@ -103,3 +103,13 @@ class IssueCode(StrEnum):
     INVALID_SELECTION = "invalid_selection"
     SELECTION_MATCHES_NOTHING = "selection_matches_nothing"
     DAGSTER_REJECTS = "dagster_rejects"
+    # partitions, automation and backfills against the built assets (floe-dagster)
+    PARTITIONS_CONFLICT = "partitions_conflict"
+    MIXED_PARTITIONS = "mixed_partitions"
+    JOB_MIXED_PARTITIONS = "job_mixed_partitions"
+    SELECTOR_WITHOUT_PARTITIONS = "selector_without_partitions"
+    SELECTOR_MISMATCH = "selector_mismatch"
+    SCHEDULE_ALL_AUTOMATED = "schedule_all_automated"
+    BACKFILL_WITHOUT_PARTITIONS = "backfill_without_partitions"
+    BACKFILL_BATCH_CONFLICT = "backfill_batch_conflict"
+    PARTITION_FUNCTION_FAILED = "partition_function_failed"

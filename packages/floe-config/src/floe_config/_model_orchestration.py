@@ -55,11 +55,15 @@ class OnMissingCondition(FloeModel):
 
 
 class OnCronCondition(FloeModel):
-    """Materialize on a cron tick once upstream has updated (``AutomationCondition.on_cron()``)."""
+    """Materialize on a cron tick once upstream has updated (``AutomationCondition.on_cron()``).
+
+    Without ``cron_schedule`` the asset's own time partitions give the cron and timezone."""
 
     type: Literal["on_cron"]
-    cron_schedule: Cron
-    timezone: Timezone = "UTC"
+    cron_schedule: Cron | None = Field(
+        default=None, description="default: the cron of the asset's time partitions"
+    )
+    timezone: Timezone | None = Field(default=None, description="default: the cron's own, or UTC")
 
 
 AutomationCondition = Annotated[
@@ -94,15 +98,9 @@ _CONDITION_NAMES = ("eager", "on_missing", "on_cron")
 
 
 def _condition_shorthand(value: Any) -> Any:
-    """``eager`` / ``on_missing`` stand for ``{type: ...}``; ``on_cron`` needs its cron."""
+    """``eager``, ``on_missing`` and ``on_cron`` stand for ``{type: ...}``."""
     if not isinstance(value, str):
         return value
-    if value == "on_cron":
-        raise PydanticCustomError(
-            IssueCode.MISSING_CRON,
-            "automation_condition on_cron needs a cron_schedule",
-            {"hint": "write automation_condition: {type: on_cron, cron_schedule: '0 * * * *'}"},
-        )
     if value not in _CONDITION_NAMES:
         near = suggest(value, _CONDITION_NAMES)
         raise PydanticCustomError(
@@ -121,7 +119,9 @@ class AssetConfig(FloeModel):
         AutomationCondition | None,
         BeforeValidator(
             _condition_shorthand,
-            json_schema_input_type=Literal["eager", "on_missing"] | AutomationCondition | None,
+            json_schema_input_type=Literal["eager", "on_missing", "on_cron"]
+            | AutomationCondition
+            | None,
         ),
     ] = None
     backfill_policy: BackfillPolicy | None = None
@@ -227,7 +227,11 @@ class Backfill(FloeModel):
     job: DagsterName
     partition_range: PartitionRange | None = None
     partitions: list[Text] | None = Field(default=None, min_length=1)
-    batch_size: PositiveInt = Field(default=1, description="partitions per run")
+    batch_size: PositiveInt | None = Field(
+        default=None,
+        description="partitions per run (becomes the assets' multi_run backfill policy); "
+        "default: as the assets' backfill policies say",
+    )
     description: Text | None = None
     tags: Tags = Field(default_factory=dict)
 

@@ -34,6 +34,11 @@ def cron_interval(cron: str) -> timedelta:
     return shortest
 
 
+def _ticks(cron: str, count: int) -> list[datetime]:
+    ticks = croniter(cron, datetime(2024, 1, 1, tzinfo=UTC))
+    return [ticks.get_next(datetime) for _ in range(count)]
+
+
 def default_fmt(cron: str) -> str:
     """Dagster's convention: minute resolution below a day, day resolution otherwise."""
     return MINUTE_FMT if cron_interval(cron) < timedelta(days=1) else DAY_FMT
@@ -51,7 +56,10 @@ def _error(code: IssueCode, message: str, field: str, **context: object) -> Pyda
 
 
 class TimeWindowPartitions(FloeModel):
-    """Time windows from ``start`` (to ``end``) on ``cron_schedule``, keys formatted by ``fmt``."""
+    """Time windows from ``start`` on ``cron_schedule``, keys formatted by ``fmt``.
+
+    ``start`` is the first window's key and ``end`` (optional) the last one's: both inclusive.
+    Without ``end`` the windows run up to the last complete one."""
 
     type: Literal["time_window"]
     start: Text
@@ -88,6 +96,17 @@ class TimeWindowPartitions(FloeModel):
                     cron=self.cron_schedule,
                     hint=f"use fmt '{MINUTE_FMT}'",
                 )
+        ticks = _ticks(self.cron_schedule, 48)
+        keys = {tick.strftime(fmt) for tick in ticks}
+        if len(keys) < len(ticks):
+            raise _error(
+                IssueCode.FMT_TOO_COARSE,
+                "fmt '{fmt}' gives two windows of cron '{cron}' the same key",
+                "fmt",
+                fmt=fmt,
+                cron=self.cron_schedule,
+                hint=f"use a finer fmt, e.g. '{MINUTE_FMT}', or omit fmt to derive it",
+            )
         start = parse_partition_date(self.start, fmt)
         if start is None:
             raise _error(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from floe_dagster._errors import FloeDagsterError as FloeDagsterError
     from floe_dagster._iceberg import ensure_namespace as ensure_namespace
     from floe_dagster._iceberg import open_catalog as open_catalog
+    from floe_dagster._iceberg import overwrite_rows as overwrite_rows
     from floe_dagster._jobs import build_jobs as build_jobs
     from floe_dagster._resources import FloeDbtCliResource as FloeDbtCliResource
     from floe_dagster._resources import IcebergCatalogResource as IcebergCatalogResource
@@ -47,6 +48,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "cli_main": ("_cli", "main"),
     "ensure_namespace": ("_iceberg", "ensure_namespace"),
     "open_catalog": ("_iceberg", "open_catalog"),
+    "overwrite_rows": ("_iceberg", "overwrite_rows"),
 }
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "cli_main",
     "ensure_namespace",
     "open_catalog",
+    "overwrite_rows",
 ]
 
 

@@ -8,17 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetKey, AssetsDefinition, AssetSpec, SourceAsset, map_asset_specs
+from dagster import AssetKey, AssetsDefinition
 from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
 from floe_config import FloeConfig, IssueCode
+from floe_dagster._asset_settings import AssetSettings
 from floe_dagster._dbt_assets import build_dbt_assets
 from floe_dagster._dbt_settings import DbtSettings, dbt_settings
 from floe_dagster._modules import ModuleDefinitions, load_modules
-from floe_dagster._patterns import compute_kind_override, group_override
 from floe_dagster._problems import Problems
 from floe_dagster._translator import FloeDbtTranslator
-from floe_dagster._warnings import dagster_internal_warnings_silenced
 from floe_dbt import DbtManifest, FloeDbtError, load_manifest
 
 MANIFEST_KEY = ("orchestration", "dbt", "manifest_path")
@@ -37,24 +36,8 @@ class BuiltAssets:
     """dbt unique_id -> asset key, as the translator in use decided (read off the built specs)."""
     dbt_ops: frozenset[str] = frozenset()
     """The op names of the dbt multi-assets (each runs one ``dbt build`` step)."""
-
-
-def _with_pattern_settings(config: FloeConfig, assets: Sequence[Any]) -> list[Any]:
-    """Apply ``orchestration.assets`` group_name / compute_kind to Python assets."""
-
-    def apply(spec: AssetSpec) -> AssetSpec:
-        group = group_override(config, spec.key)
-        kind = compute_kind_override(config, spec.key)
-        if group:
-            spec = spec.replace_attributes(group_name=group)
-        if kind and kind not in spec.kinds:
-            spec = spec.merge_attributes(kinds={kind})
-        return spec
-
-    mappable = [a for a in assets if not isinstance(a, SourceAsset)]
-    others = [a for a in assets if isinstance(a, SourceAsset)]
-    with dagster_internal_warnings_silenced():
-        return [*map_asset_specs(apply, mappable), *others]
+    settings: AssetSettings | None = None
+    """What the ``orchestration.assets`` patterns gave the assets (partitions shared)."""
 
 
 def dbt_keys_of(assets: Sequence[Any]) -> dict[str, AssetKey]:
@@ -87,8 +70,9 @@ def build_assets(
     problems = Problems() if problems is None else problems
     env = os.environ if env is None else env
     modules = load_modules(config, problems)
-    assets = _with_pattern_settings(config, modules.assets)
-    built = BuiltAssets(assets, modules.asset_checks, modules)
+    asset_settings = AssetSettings.of(config)
+    assets = asset_settings.apply(modules.assets, owners=modules.owners, problems=problems)
+    built = BuiltAssets(assets, modules.asset_checks, modules, settings=asset_settings)
     if config.orchestration.dbt is not None:
         path = manifest_path or config.path(config.dbt_manifest_path or "")
         try:
@@ -98,6 +82,7 @@ def build_assets(
         else:
             settings = dbt_settings(config, manifest_path=path, env=env, problems=problems)
             translator = translator_class(manifest=manifest, config=config)
+            translator.asset_settings = asset_settings  # one set of partitions objects
             key_of = None
             if dbt_group_of is not None:
                 group_of, nodes = dbt_group_of, manifest.raw["nodes"]
@@ -127,6 +112,7 @@ def build_assets(
                 settings,
                 dbt_keys_of(dbt),
                 frozenset(d.node_def.name for d in dbt),
+                asset_settings,
             )
     if own:
         problems.raise_if_any()

@@ -1,7 +1,8 @@
-"""The ``floe`` command: validate, compile, schema.
+"""The ``floe`` command: validate, compile, backfill, schema.
 
 floe validate [floe.yaml] [--manifest PATH]
 floe compile  [floe.yaml] [--output PATH] [--manifest PATH]
+floe backfill NAME [floe.yaml] [--in-process] [--wait] [--manifest PATH]
 floe schema   [--artifacts]
 
 Every error floe knows is printed as ``floe.yaml:LINE:COL key.path: message [code]`` with a
@@ -17,17 +18,11 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
-
-from croniter import croniter
 
 from floe_config import (
     DEFAULT_ARTIFACT_NAME,
-    BatchJob,
-    FloeConfig,
     FloeConfigError,
     artifacts_json_schema,
     compile_artifacts,
@@ -36,13 +31,10 @@ from floe_config import (
     write_artifacts,
 )
 from floe_dagster._errors import FloeDagsterError
-from floe_dagster._observability.settings import observability_settings
-from floe_dagster._pending import not_yet_built
-from floe_dagster._state import state_directory
 from floe_dbt import FloeDbtError
 
 if TYPE_CHECKING:
-    from dagster import Definitions
+    pass
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,49 +49,24 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
     compile_.add_argument("--source-as", help="record floe.yaml under this path (build systems)")
     compile_.add_argument("--manifest-as", help="record the manifest under this path")
+    backfill = sub.add_parser(
+        "backfill",
+        help="run a named backfill: submit it to the Dagster instance ($DAGSTER_HOME) for the "
+        "daemon, or run it here with --in-process",
+    )
+    backfill.add_argument("name", help="a key of orchestration.backfills")
+    backfill.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    backfill.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    backfill.add_argument(
+        "--in-process", action="store_true", help="run the batches here, one after another"
+    )
+    backfill.add_argument(
+        "--wait", action="store_true", help="after submitting, follow the backfill to its end"
+    )
+    backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
     schema = sub.add_parser("schema", help="print the JSON Schema of floe.yaml")
     schema.add_argument("--artifacts", action="store_true", help="CompiledArtifacts instead")
     return parser
-
-
-def _next_tick(cron: str, timezone: str) -> str:
-    now = datetime.now(ZoneInfo(timezone))
-    tick: datetime = croniter(cron, now).get_next(datetime)
-    return tick.strftime("%Y-%m-%d %H:%M %Z")
-
-
-def summary(config: FloeConfig, definitions: Definitions) -> list[str]:
-    """The one-screen summary ``floe validate`` prints: what is built, what is validated only,
-    and where traces and lineage go."""
-    graph = definitions.resolve_asset_graph()
-    keys = graph.get_all_asset_keys()
-    checks = graph.asset_check_keys
-    orchestration = config.orchestration
-    batch = sum(isinstance(j, BatchJob) for j in orchestration.jobs.values())
-    lines = [
-        f"{config.source.file.name} OK: {config.name}",
-        f"  assets:       {len(keys)}   asset checks: {len(checks)}",
-        f"  jobs:         {len(orchestration.jobs)} ({batch} batch, "
-        f"{len(orchestration.jobs) - batch} ops)",
-        f"  schedules:    {len(orchestration.schedules)}",
-    ]
-    for name, schedule in orchestration.schedules.items():
-        status = "RUNNING" if schedule.enabled else "STOPPED"
-        next_tick = _next_tick(schedule.cron_schedule, schedule.timezone)
-        lines.append(
-            f"    {name}: {schedule.job} {status} '{schedule.cron_schedule}' "
-            f"{schedule.timezone}, next {next_tick}"
-        )
-    settings = observability_settings(
-        config, env=os.environ, state_dir=state_directory(config, os.environ)
-    )
-    traces, lineage = settings.destinations()
-    lines.append(f"  traces:       {traces}")
-    lines.append(f"  lineage:      {lineage}")
-    pending = not_yet_built(config)
-    if pending:
-        lines.append(f"  not built yet (validated only): {', '.join(pending)}")
-    return lines
 
 
 def _validate(options: argparse.Namespace) -> int:
@@ -108,7 +75,9 @@ def _validate(options: argparse.Namespace) -> int:
 
     manifest = options.manifest.absolute() if options.manifest else None
     definitions = build_definitions(config, manifest_path=manifest, env=os.environ)
-    print("\n".join(summary(config, definitions)))
+    from floe_dagster._summary import recorded_instance, summary  # noqa: PLC0415
+
+    print("\n".join(summary(config, definitions, recorded_instance())))
     return 0
 
 
@@ -127,12 +96,20 @@ def _compile(options: argparse.Namespace) -> int:
     return 0
 
 
+def _backfill(options: argparse.Namespace) -> int:
+    from floe_dagster._backfill_cli import backfill  # noqa: PLC0415 - Dagster is slow to import
+
+    return backfill(options)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """The ``floe`` command (validate, compile, schema); returns the exit code."""
+    """The ``floe`` command (validate, compile, backfill, schema); returns the exit code."""
     options = _parser().parse_args(argv)
     try:
         if options.command == "validate":
             return _validate(options)
+        if options.command == "backfill":
+            return _backfill(options)
         if options.command == "compile":
             return _compile(options)
         schema = artifacts_json_schema() if options.artifacts else floe_yaml_json_schema()

@@ -8,10 +8,11 @@ any of these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from dagster import AssetsDefinition, AssetSpec
+from dagster import AssetKey, AssetsDefinition, AssetSpec, DagsterInstance
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.definitions_load_context import (
     DefinitionsLoadContext,
@@ -20,10 +21,20 @@ from dagster._core.definitions.definitions_load_context import (
 from dagster._core.definitions.unresolved_asset_job_definition import (
     UnresolvedAssetJobDefinition,
 )
+from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
+from dagster._core.utils import make_new_backfill_id
 
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
-__all__ = ["AssetGraph", "UnresolvedAssetJobDefinition", "asset_graph", "reconstructing"]
+__all__ = [
+    "AssetGraph",
+    "BulkActionStatus",
+    "UnresolvedAssetJobDefinition",
+    "asset_graph",
+    "backfill_status",
+    "reconstructing",
+    "submit_asset_backfill",
+]
 
 
 def reconstructing() -> bool:
@@ -45,3 +56,41 @@ def asset_graph(assets: Iterable[Any]) -> AssetGraph:
         external = [AssetsDefinition(specs=group) for group in specs.values()]
         others = [item for item in items if not isinstance(item, AssetSpec)]
         return AssetGraph.from_assets([*others, *external])
+
+
+def submit_asset_backfill(
+    instance: DagsterInstance,
+    graph: AssetGraph,
+    *,
+    keys: Sequence[AssetKey],
+    partitions: Sequence[str],
+    title: str,
+    description: str | None,
+    tags: Mapping[str, str],
+) -> str:
+    """Submit an asset backfill of ``partitions`` of ``keys`` for the daemon to run (what the
+    UI's "Materialize" dialog and GraphQL's ``launchPartitionBackfill`` do; there is no public
+    Python API). The daemon splits it into runs by the assets' backfill policies."""
+    backfill_id = make_new_backfill_id()
+    with dagster_internal_warnings_silenced():
+        backfill = PartitionBackfill.from_asset_partitions(
+            backfill_id=backfill_id,
+            asset_graph=graph,
+            partition_names=list(partitions),
+            asset_selection=list(keys),
+            backfill_timestamp=time.time(),
+            tags=dict(tags),
+            dynamic_partitions_store=instance,
+            all_partitions=False,
+            title=title,
+            description=description,
+            run_config=None,
+        )
+        instance.add_backfill(backfill)
+    return backfill_id
+
+
+def backfill_status(instance: DagsterInstance, backfill_id: str) -> str | None:
+    """The status of a backfill (``BulkActionStatus`` name), or None if the instance lacks it."""
+    backfill = instance.get_backfill(backfill_id)
+    return backfill.status.value if backfill is not None else None

@@ -4,16 +4,20 @@ No ``from __future__ import annotations`` here: Dagster checks the ``context`` a
 the compute function (DESIGN.md).
 """
 
+import json
 import logging
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
 from typing import Any
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    PartitionsDefinition,
+    MultiPartitionKey,
+    MultiPartitionsDefinition,
+    TimeWindowPartitionsDefinition,
     multi_asset,
 )
 from dagster_dbt.asset_utils import (
@@ -22,10 +26,12 @@ from dagster_dbt.asset_utils import (
 )
 
 from floe_config import FloeConfig
+from floe_dagster._asset_settings import DbtGroupKey
 from floe_dagster._dbt_groups import DbtGroup, plan_groups
 from floe_dagster._dbt_settings import DbtSettings
 from floe_dagster._dbt_specs import build_dbt_specs, node_keys
-from floe_dagster._resources import DBT_RESOURCE_KEY, FloeDbtCliResource
+from floe_dagster._partitions import time_window_of
+from floe_dagster._resources import DBT_RESOURCE_KEY, ICEBERG_RESOURCE_KEY, FloeDbtCliResource
 from floe_dagster._translator import FloeDbtTranslator
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 from floe_dbt import DbtManifest, file_lock, step_target_path
@@ -44,6 +50,45 @@ def warehouse_lock(config: FloeConfig, settings: DbtSettings) -> AbstractContext
     return file_lock(database.with_name(database.name + ".lock"), waiting=log.info)
 
 
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def partition_vars(context: AssetExecutionContext) -> dict[str, Any]:
+    """The dbt ``--vars`` of a partitioned run (none for an unpartitioned one):
+
+    - a time window (or a range of them): ``partition_start`` and ``partition_end`` in UTC,
+      ``"YYYY-MM-DD HH:MM:SS"``, half open ``[start, end)``; and ``partition_key`` for one key;
+    - static or dynamic keys: ``partition_key`` for one key, ``partition_keys`` for a range;
+    - a multi partition: one var per dimension (its key), and the time dimension's window.
+    """
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return {}
+    definition = context.assets_def.partitions_def
+    found: dict[str, Any] = {}
+    if isinstance(definition, MultiPartitionsDefinition):
+        key = context.partition_key
+        keys = key.keys_by_dimension if isinstance(key, MultiPartitionKey) else {}
+        found.update(keys)
+        found["partition_key"] = str(key)
+        window = time_window_of(definition)
+        if window is not None:
+            dimension = next(
+                d.name for d in definition.partitions_defs if d.partitions_def is window
+            )
+            span = window.time_window_for_partition_key(keys[dimension])
+            found.update(partition_start=_utc(span.start), partition_end=_utc(span.end))
+        return found
+    if isinstance(definition, TimeWindowPartitionsDefinition):
+        span = context.partition_time_window
+        found.update(partition_start=_utc(span.start), partition_end=_utc(span.end))
+    if context.has_partition_key:
+        found["partition_key"] = context.partition_key
+    else:
+        found["partition_keys"] = list(context.partition_keys)
+    return found
+
+
 def run_dbt_build(
     context: AssetExecutionContext,
     dbt: FloeDbtCliResource,
@@ -52,13 +97,26 @@ def run_dbt_build(
 ) -> Iterator[Any]:
     """``dbt build`` of the selected models (and their tests), streaming Dagster events.
 
-    dbt writes its target (``run_results.json`` with every node's timing and status) into a
-    folder that is fixed per run and step, where the step's observer reads it.
+    A partitioned run passes its partition as dbt ``--vars`` (``partition_vars``). dbt writes
+    its target (``run_results.json`` with every node's timing and status) into a folder that is
+    fixed per run and step, where the step's observer reads it.
+
+    With the profile floe generates, dbt-duckdb's ``iceberg`` plugin opens the catalog when dbt
+    starts; a first run of a project whose dbt runs before any Python asset would find no
+    catalog there (no folder for SQLite, no tables), and two dbt steps starting together would
+    race to create it. floe opens it first, the race-safe way (``open_catalog``).
     """
+    if settings.profiles_dir is None:
+        getattr(context.resources, ICEBERG_RESOURCE_KEY).load()
     step_key = context.op_execution_context.get_step_execution_context().step.key
     target_path = step_target_path(settings.state_dir, context.run.run_id, step_key)
+    arguments = ["build"]
+    variables = partition_vars(context)
+    if variables:
+        arguments += ["--vars", json.dumps(variables)]
+        context.log.info(f"dbt vars for this partition: {variables}")
     with warehouse_lock(config, settings):
-        yield from dbt.cli(["build"], context=context, target_path=target_path).stream()
+        yield from dbt.cli(arguments, context=context, target_path=target_path).stream()
 
 
 def _multi_asset(
@@ -69,7 +127,7 @@ def _multi_asset(
     keys: Mapping[str, AssetKey],
     group: DbtGroup,
 ) -> AssetsDefinition:
-    partitions_def = group.key if isinstance(group.key, PartitionsDefinition) else None
+    partitions_def, backfill_policy = translator.asset_settings.group_partitions(group.key)
     specs = build_dbt_specs(
         manifest, translator, group.unique_ids, keys=keys, partitions_def=partitions_def
     )
@@ -84,8 +142,9 @@ def _multi_asset(
             specs=specs.assets,
             check_specs=specs.checks,
             can_subset=True,
-            required_resource_keys={DBT_RESOURCE_KEY},
+            required_resource_keys={DBT_RESOURCE_KEY, ICEBERG_RESOURCE_KEY},
             partitions_def=partitions_def,
+            backfill_policy=backfill_policy,
             op_tags=op_tags,
             allow_arbitrary_check_specs=True,
         )
@@ -94,6 +153,13 @@ def _multi_asset(
             yield from run_dbt_build(context, dbt, config, settings)
 
     return dbt_group
+
+
+def _group_name(key: Hashable) -> str:
+    """``dbt_models`` for unpartitioned nodes, ``dbt_<partitions>`` for partitioned ones."""
+    if isinstance(key, DbtGroupKey) and key.partitions:
+        return f"dbt_{key.partitions}"
+    return DBT_OP_NAME
 
 
 def build_dbt_assets(
@@ -108,11 +174,19 @@ def build_dbt_assets(
     """Every dbt model, seed and snapshot as its own asset, in one multi-asset per group.
 
     The specs come from the manifest floe-dbt already parsed, one translator call per node and
-    question. ``key_of`` (a unique_id -> a hashable group key; default: one group) decides which
-    nodes share a multi-asset; a key that is a ``PartitionsDefinition`` partitions it. Groups are
-    split into layers of the DAG so that no two multi-assets interleave (``plan_groups``).
+    question. ``key_of`` (a unique_id -> a hashable group key) decides which nodes share a
+    multi-asset; by default the partitions and backfill policy that floe.yaml's patterns give a
+    node, so nodes with different partitions never share one. Groups are split into layers of
+    the DAG so that no two multi-assets interleave (``plan_groups``).
     """
     translator = translator or FloeDbtTranslator(manifest=manifest, config=config)
-    groups = plan_groups(manifest, key_of, name_of or (lambda key: DBT_OP_NAME))
+    asset_settings = translator.asset_settings
+    if key_of is None and asset_settings.configured:
+        raw = manifest.raw["nodes"]
+
+        def key_of(uid: str) -> Hashable:
+            return asset_settings.dbt_group(translator.get_asset_key(raw[uid]))
+
+    groups = plan_groups(manifest, key_of, name_of or _group_name)
     keys = node_keys(manifest, translator)
     return [_multi_asset(config, settings, manifest, translator, keys, g) for g in groups]

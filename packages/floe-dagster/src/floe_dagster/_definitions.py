@@ -18,7 +18,10 @@ from dagster import AssetsDefinition, Definitions
 from floe_config import FloeConfig, IssueCode, read_artifacts, resolve
 from floe_dagster._artifacts import locate_artifacts
 from floe_dagster._assets import MANIFEST_KEY, BuiltAssets, build_assets
+from floe_dagster._automation import automation_sensor
+from floe_dagster._backfills import mixed_policies, plan_backfills, with_batch_policies
 from floe_dagster._dagster_internals import asset_graph, reconstructing
+from floe_dagster._dynamic import key_sync_sensors
 from floe_dagster._gc import collector_paused
 from floe_dagster._jobs import build_jobs
 from floe_dagster._observability.catalog import AssetInfo, ObservedDefinitions, dbt_info
@@ -30,7 +33,10 @@ from floe_dagster._resources import build_resources
 from floe_dagster._schedules import build_schedules
 from floe_dagster._state import state_directory
 from floe_dagster._translator import FloeDbtTranslator
-from floe_dagster._warnings import dagster_internal_warnings_silenced
+from floe_dagster._warnings import (
+    dagster_internal_warnings_silenced,
+    dagster_policy_warning_replaced,
+)
 
 log = logging.getLogger("floe")
 
@@ -117,7 +123,7 @@ def _build_definitions(
     environment = os.environ if env is None else env
     problems = Problems()
     pending = not_yet_built(config)
-    if pending:
+    if pending and not reconstructing():
         log.warning(
             "floe: %s: validated, but not built into Dagster definitions by this version: %s",
             config.source.file.name,
@@ -150,7 +156,24 @@ def _build_definitions(
     assets = _with_hooks(built.assets, hooks)
     checks = _with_hooks(built.asset_checks, hooks)
     jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)
-    schedules = build_schedules(config, jobs=jobs, problems=problems)
+    schedules = build_schedules(config, jobs=jobs, problems=problems, graph=graph)
+    assets = with_batch_policies(
+        config, assets, job_assets=jobs.assets, settings=built.settings, problems=problems
+    )
+    notes = mixed_policies(jobs.assets, assets)
+    if notes:
+        dagster_policy_warning_replaced()
+        if not reconstructing():
+            for note in notes.values():
+                log.warning("floe: %s: %s", config.source.file.name, note)
+    if config.orchestration.backfills and not reconstructing():
+        plan_backfills(
+            config, job_assets=jobs.assets, graph=graph, settings=built.settings, problems=problems
+        )
+    sensors = key_sync_sensors(config, problems)
+    automated = [k for k in graph.get_all_asset_keys() if graph.get(k).automation_condition]
+    if automated:
+        sensors.append(automation_sensor(sorted(automated, key=lambda k: k.to_user_string())))
     problems.raise_if_any()
     modules = built.modules
     with dagster_internal_warnings_silenced():
@@ -159,7 +182,7 @@ def _build_definitions(
             asset_checks=checks,
             jobs=[*jobs.values(), *modules.jobs],
             schedules=[*schedules, *modules.schedules],
-            sensors=modules.sensors,
+            sensors=[*sensors, *modules.sensors],
             resources=build_resources(config, dbt=built.dbt),
         )
         try:

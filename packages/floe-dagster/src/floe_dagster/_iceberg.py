@@ -7,6 +7,11 @@ constraint "pg_type_typname_nsp_index"``. The same holds for two processes creat
 namespace. floe treats "someone else just created it" as success: it retries, and the retry
 finds what the other process made. That needs no lock, so it holds across machines.
 
+Writing is the same story one level up: runs of different partitions of one table commit at
+the same time (a backfill's runs, or a run's step processes), and Iceberg's optimistic
+concurrency lets one commit win and fails the others. ``overwrite_rows`` reloads the table and
+commits again, which replaces exactly its own rows.
+
 For an embedded SQLite catalog floe also switches the file to WAL, so readers never block the
 writer, and waits up to 30 s for a lock instead of failing (``?timeout=30`` on the URI).
 """
@@ -18,11 +23,20 @@ import logging
 import random
 import sqlite3
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa  # type: ignore[import-untyped]  # no stubs; used for its schema only
 from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.exceptions import NamespaceAlreadyExistsError
+from pyiceberg.exceptions import (
+    CommitFailedException,
+    NamespaceAlreadyExistsError,
+    NoSuchTableError,
+    TableAlreadyExistsError,
+)
+from pyiceberg.expressions import AlwaysTrue, BooleanExpression
+from pyiceberg.table import Table
 from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("floe")
@@ -90,3 +104,54 @@ def ensure_namespace(catalog: Catalog, namespace: str) -> None:
             catalog.create_namespace(namespace)
 
     _retrying(f"creating namespace {namespace}", create)
+
+
+def _table(catalog: Catalog, identifier: str, schema: pa.Schema) -> Table:
+    """The table ``identifier``, created from ``schema`` if missing (by whichever process
+    gets there first)."""
+    try:
+        return catalog.load_table(identifier)
+    except NoSuchTableError:
+        pass
+    try:
+        return catalog.create_table(identifier, schema=schema)
+    except TableAlreadyExistsError:
+        pass  # another process created it meanwhile
+    except DBAPIError as error:
+        if not _created_concurrently(error):
+            raise
+    return catalog.load_table(identifier)
+
+
+def overwrite_rows(
+    catalog: Catalog,
+    identifier: str,
+    data: pa.Table,
+    *,
+    where: BooleanExpression | None = None,
+) -> Table:
+    """Replace the rows of ``identifier`` that match ``where`` (all, by default) with ``data``,
+    in one Iceberg commit; safe while other processes write other rows of the same table.
+
+    A missing table is created from ``data``'s schema; columns ``data`` adds are added to the
+    table (schema evolution by name). A commit that loses the race to another writer is
+    retried on the reloaded table. Returns the table after the commit.
+    """
+    for attempt in range(1, ATTEMPTS * 2 + 1):
+        table = _table(catalog, identifier, data.schema)
+        try:
+            known = {field.name for field in table.schema().fields}
+            if set(data.schema.names) - known:
+                with table.update_schema() as update:
+                    update.union_by_name(data.schema)
+                table = catalog.load_table(identifier)
+            with warnings.catch_warnings():  # replacing rows that are not there yet is normal
+                warnings.filterwarnings("ignore", "Delete operation did not match any records")
+                table.overwrite(data, overwrite_filter=where if where is not None else AlwaysTrue())
+            return table
+        except CommitFailedException as error:
+            if attempt == ATTEMPTS * 2:
+                raise
+            log.debug("floe: %s: commit raced another writer (%s); retrying", identifier, error)
+            time.sleep(random.uniform(0.05, 0.3) * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover

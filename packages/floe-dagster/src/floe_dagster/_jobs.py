@@ -6,10 +6,12 @@ No ``from __future__ import annotations`` here: Dagster checks the op's ``contex
 import os
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dagster import Any as DagsterAny
 from dagster import (
+    AssetKey,
     BoolSource,
     Field,
     HookDefinition,
@@ -17,6 +19,7 @@ from dagster import (
     JobDefinition,
     Noneable,
     OpExecutionContext,
+    PartitionsDefinition,
     StringSource,
     define_asset_job,
     job,
@@ -39,8 +42,15 @@ from floe_dagster._functions import (
     import_target,
     signature_of,
 )
+from floe_dagster._partitions import describe
 from floe_dagster._problems import Problems
-from floe_dagster._selection import SelectionError, Unmatched, parse_selection, unmatched_items
+from floe_dagster._selection import (
+    SelectionError,
+    Unmatched,
+    parse_selection,
+    resolve,
+    unmatched_items,
+)
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
 if TYPE_CHECKING:
@@ -93,6 +103,55 @@ def build_batch_job(
         return define_asset_job(
             name=name, selection=selection, description=spec.description, tags=dict(spec.tags)
         )
+
+
+@dataclass(frozen=True)
+class JobAssets:
+    """The assets a batch job materializes, and their one partitions definition (or None)."""
+
+    keys: frozenset[AssetKey]
+    partitions_def: PartitionsDefinition | None
+
+    @property
+    def partitioned(self) -> bool:
+        return self.partitions_def is not None
+
+
+class MixedJobPartitions(ValueError):
+    """A batch job whose assets have more than one partitions definition."""
+
+
+def job_assets(spec: BatchJob, *, graph: Any) -> JobAssets:
+    """What ``spec.selection`` materializes in ``graph``. Dagster runs one partition (or range)
+    of one partitions definition per run, so a job over several is ``MixedJobPartitions``."""
+    keys = frozenset(
+        k for k in resolve(parse_selection(spec.selection), graph) if graph.get(k).is_materializable
+    )
+    found: list[tuple[PartitionsDefinition, list[str]]] = []
+    for key in sorted(keys, key=lambda k: k.to_user_string()):
+        definition = graph.get(key).partitions_def
+        if definition is None:
+            continue
+        same = next((names for d, names in found if d == definition), None)
+        if same is None:
+            found.append((definition, same := []))
+        same.append(key.to_user_string())
+    if len(found) > 1:
+        parts = "; ".join(
+            f"{describe(d)}: {', '.join(names[:4])}{' ...' if len(names) > 4 else ''}"
+            for d, names in found
+        )
+        raise MixedJobPartitions(parts)
+    return JobAssets(keys, found[0][0] if found else None)
+
+
+class BuiltJobs(dict[str, Any]):
+    """Job name -> job definition, as ``build_jobs`` returns it; ``assets`` holds what each
+    batch job materializes (resolved once, for schedules and backfills)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assets: dict[str, JobAssets] = {}
 
 
 class UnmatchedSelection(ValueError):
@@ -182,19 +241,31 @@ def build_jobs(
     graph: Any,
     problems: Problems | None = None,
     hooks: AbstractSet[HookDefinition] = frozenset(),
-) -> dict[str, Any]:
+) -> BuiltJobs:
     """Every job of ``orchestration.jobs``, over ``graph`` (the asset graph of the assets): an
     ops job's ``JobDefinition``, or the asset job ``define_asset_job`` makes for a batch job.
     Problems are collected in ``problems``, or raised when it is not given."""
     own = problems is None
     problems = Problems() if problems is None else problems
     complete = not problems  # with assets missing, "matches nothing" is only an echo
-    jobs: dict[str, Any] = {}
+    jobs = BuiltJobs()
     for name, spec in config.orchestration.jobs.items():
         path: tuple[str | int, ...] = ("orchestration", "jobs", name)
         if isinstance(spec, BatchJob):
             try:
                 jobs[name] = build_batch_job(name, spec, graph=graph, require_match=complete)
+                jobs.assets[name] = job_assets(spec, graph=graph)
+            except MixedJobPartitions as error:
+                del jobs[name]
+                problems.add(
+                    config,
+                    (*path, "selection"),
+                    IssueCode.JOB_MIXED_PARTITIONS,
+                    f"job '{name}' selects assets with different partitions ({error}); a run "
+                    "covers one partition of one definition",
+                    "split it into one job per partitions definition, or give the assets the "
+                    "same partitions",
+                )
             except SelectionError as error:
                 problems.add(
                     config,

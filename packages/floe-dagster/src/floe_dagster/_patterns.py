@@ -1,8 +1,12 @@
-"""``orchestration.assets``: glob patterns over asset keys, applied to Python and dbt alike."""
+"""``orchestration.assets``: glob patterns over asset keys, applied to Python and dbt alike.
+
+For each setting, the last pattern (in file order) that matches a key and sets it wins.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+from typing import Any
 
 from dagster import AssetKey
 
@@ -24,12 +28,18 @@ def matching_settings(config: FloeConfig, key: AssetKey) -> list[tuple[str, Asse
     ]
 
 
+def setting(config: FloeConfig, key: AssetKey, name: str) -> tuple[str | None, Any]:
+    """``(pattern, value)`` of the last matching pattern that sets ``name``; (None, None)."""
+    found = [(p, getattr(s, name)) for p, s in matching_settings(config, key) if getattr(s, name)]
+    return found[-1] if found else (None, None)
+
+
 def group_override(config: FloeConfig, key: AssetKey) -> str | None:
     """The ``group_name`` of the last matching pattern that sets one."""
-    groups = [s.group_name for _, s in matching_settings(config, key) if s.group_name]
-    return groups[-1] if groups else None
+    value: str | None = setting(config, key, "group_name")[1]
+    return value
 
 
 def compute_kind_override(config: FloeConfig, key: AssetKey) -> str | None:
-    kinds = [s.compute_kind for _, s in matching_settings(config, key) if s.compute_kind]
-    return kinds[-1] if kinds else None
+    value: str | None = setting(config, key, "compute_kind")[1]
+    return value

@@ -6,10 +6,12 @@ Subclass it and pass it to ``build_assets`` (or ``FloeDefinitions``) to change o
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dagster import AssetKey
+from dagster import AssetKey, AutomationCondition, PartitionMapping, PartitionsDefinition
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from floe_config import FloeConfig
+from floe_dagster._asset_settings import AssetSettings
+from floe_dagster._partitions import default_mapping
 from floe_dagster._patterns import compute_kind_override, group_override
 from floe_dbt import DbtManifest, DbtNode, source_asset_key
 
@@ -21,7 +23,8 @@ class FloeDbtTranslator(DagsterDbtTranslator):
     - a source is keyed as the Python asset that produces it (floe-dbt's mapping), which is
       what connects bronze -> silver;
     - groups come from ``orchestration.assets`` patterns, else from the dbt node
-      (``meta.dagster.group``, dbt ``group``, folder);
+      (``meta.dagster.group``, dbt ``group``, folder); partitions and automation conditions
+      from the patterns;
     - owners from dbt ``meta.owners``; dbt tags become Dagster tags; tests become asset checks.
     """
 
@@ -31,12 +34,26 @@ class FloeDbtTranslator(DagsterDbtTranslator):
         manifest: DbtManifest,
         config: FloeConfig,
         settings: DagsterDbtTranslatorSettings | None = None,
+        asset_settings: AssetSettings | None = None,
     ) -> None:
         super().__init__(
             settings=settings or DagsterDbtTranslatorSettings(enable_asset_checks=True)
         )
         self.manifest = manifest
         self.config = config
+        self._asset_settings = asset_settings
+
+    @property
+    def asset_settings(self) -> AssetSettings:
+        """The patterns' partitions, conditions and policies (``build_assets`` sets the one it
+        shares with the Python assets; built from the config on first use otherwise)."""
+        if self._asset_settings is None:
+            self._asset_settings = AssetSettings.of(self.config)
+        return self._asset_settings
+
+    @asset_settings.setter
+    def asset_settings(self, value: AssetSettings) -> None:
+        self._asset_settings = value
 
     def node(self, dbt_resource_props: Mapping[str, Any]) -> DbtNode | None:
         return self.manifest.nodes.get(str(dbt_resource_props.get("unique_id")))
@@ -72,3 +89,32 @@ class FloeDbtTranslator(DagsterDbtTranslator):
         if kind:
             tags[f"dagster/kind/{kind}"] = ""
         return tags
+
+    def get_partitions_def(
+        self, dbt_resource_props: Mapping[str, Any]
+    ) -> PartitionsDefinition | None:
+        """The partitions an ``orchestration.assets`` pattern gives the node (shared objects)."""
+        return self.asset_settings.partitions_of(self.get_asset_key(dbt_resource_props))
+
+    def get_partition_mapping(
+        self,
+        dbt_resource_props: Mapping[str, Any],
+        dbt_parent_resource_props: Mapping[str, Any],
+    ) -> PartitionMapping | None:
+        """dagster-dbt's mapping, else floe's default between different partitions (a child
+        partition depends on all of its parent's where Dagster's default would be invalid)."""
+        mapping = super().get_partition_mapping(dbt_resource_props, dbt_parent_resource_props)
+        if mapping is not None:
+            return mapping
+        return default_mapping(
+            self.get_partitions_def(dbt_resource_props),
+            self.get_partitions_def(dbt_parent_resource_props),
+        )
+
+    def get_automation_condition(
+        self, dbt_resource_props: Mapping[str, Any]
+    ) -> AutomationCondition[Any] | None:
+        """The automation condition an ``orchestration.assets`` pattern gives the node."""
+        key = self.get_asset_key(dbt_resource_props)
+        partitions = self.get_partitions_def(dbt_resource_props)
+        return self.asset_settings.automation_of(key, partitions)

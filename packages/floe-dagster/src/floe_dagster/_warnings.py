@@ -17,3 +17,14 @@ def dagster_internal_warnings_silenced() -> Iterator[None]:
         warnings.simplefilter("ignore", BetaWarning)
         warnings.simplefilter("ignore", PreviewWarning)
         yield
+
+
+def dagster_policy_warning_replaced() -> None:
+    """Dagster warns each time it resolves an asset job whose partitioned assets have different
+    backfill policies, listing no asset. floe reports such a job once, by name, with its assets
+    and the batch size that results; this drops Dagster's repeat of it (that message only)."""
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Asset job \S+ materializes assets with varying BackfillPolicies",
+        category=UserWarning,
+    )

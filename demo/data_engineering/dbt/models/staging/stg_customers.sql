@@ -1,4 +1,9 @@
-with latest as ({{ latest_rows(source('bronze', 'customers'), 'customer_id', 'updated_at') }})
+{{ config(materialized='incremental', pre_hook="{{ partition_replace('signup_date') }}") }}
+
+with latest as (
+    {{ latest_rows(source('bronze', 'customers'), 'customer_id', 'updated_at',
+                   in_partition('signup_date')) }}
+)
 
 select
     cast(customer_id as integer) as customer_id,

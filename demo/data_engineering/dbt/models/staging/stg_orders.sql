@@ -1,4 +1,9 @@
-with latest as ({{ latest_rows(source('bronze', 'orders'), 'order_id', 'updated_at') }})
+{{ config(materialized='incremental', pre_hook="{{ partition_replace('ordered_at') }}") }}
+
+with latest as (
+    {{ latest_rows(source('bronze', 'orders'), 'order_id', 'updated_at',
+                   in_partition('ordered_at')) }}
+)
 
 select
     cast(order_id as integer) as order_id,

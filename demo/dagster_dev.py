@@ -29,6 +29,8 @@ def demo_environment(state: Path) -> dict[str, str]:
         "FLOE_CATALOG_URI": f"sqlite:///{state}/catalog.db",
         "FLOE_WAREHOUSE": str(state / "warehouse"),
         "FLOE_DUCKDB_PATH": str(state / "warehouse.duckdb"),
+        "FLOE_INCOMING_DIR": str(state / "incoming"),
+        "FLOE_READY_FLAG": str(state / "incoming" / "READY"),
     }
 
 

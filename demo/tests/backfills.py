@@ -19,7 +19,7 @@ FIRST_DAYS = [(date(2024, 1, 1) + timedelta(days=i)).isoformat() for i in range(
 def backfill_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     project = copy_demo(tmp_path / "root", "backfill_shop")
     compile_project(project)
-    env = demo_environment(tmp_path / "state")
+    env = demo_environment(tmp_path / "state", DEMO_SENSORS_ENABLED="false")  # backfill only
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "root"), *filter(None, sys.path)])
     return project, env
 

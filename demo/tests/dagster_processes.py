@@ -87,3 +87,31 @@ def wait_for_repository(url: str, query: str) -> dict[str, Any]:
         if data["repositoriesOrError"].get("nodes") or time.monotonic() > deadline:
             return data
         time.sleep(1)
+
+
+LAUNCH = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+
+
+def launch(url: str, location: str, job: str, tags: dict[str, str] | None = None) -> str:
+    """Launch ``job`` of code location ``location`` as the UI's Launchpad does; its run id."""
+    params = {
+        "selector": {
+            "repositoryLocationName": location,
+            "repositoryName": "__repository__",
+            "jobName": job,
+        },
+        "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in (tags or {}).items()]},
+    }
+    result = graphql(url, LAUNCH, {"params": params})["launchRun"]
+    assert result["__typename"] == "LaunchRunSuccess", result
+    run_id: str = result["run"]["runId"]
+    return run_id

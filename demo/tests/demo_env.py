@@ -38,6 +38,8 @@ def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
             "FLOE_CATALOG_URI": f"sqlite:///{state}/catalog.db",
             "FLOE_WAREHOUSE": str(state / "warehouse"),
             "FLOE_DUCKDB_PATH": str(state / "warehouse.duckdb"),
+            "FLOE_INCOMING_DIR": str(state / "incoming"),
+            "FLOE_READY_FLAG": str(state / "incoming" / "READY"),
         }
     )
     (state / "dagster").mkdir(exist_ok=True)
@@ -111,6 +113,10 @@ def expect_prefixed_dbt_keys(floe_yaml: Path, prefix: str) -> None:
         .replace(
             '["+customer_orders", "+revenue_by_product"]',
             f'["+key:{prefix}/customer_orders", "+key:{prefix}/revenue_by_product"]',
+        )
+        .replace(
+            '["customer_orders", "revenue_by_product"]',
+            f'["key:{prefix}/customer_orders", "key:{prefix}/revenue_by_product"]',
         )
         .replace('"group:silver"', '"group:dbt_staging"')
         .replace('"stg_*":', f'"{prefix}/stg_*":')

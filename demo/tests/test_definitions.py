@@ -57,7 +57,11 @@ def test_jobs_select_what_their_expressions_say(tmp_path: Path) -> None:
     vacuum = defs.resolve_job_def("vacuum_tables")
     assert [node.name for node in vacuum.nodes] == ["vacuum_tables_op"]
     assert vacuum.run_config == {
-        "ops": {"vacuum_tables_op": {"config": {"retention_days": 7, "dry_run": False}}}
+        "ops": {
+            "vacuum_tables_op": {
+                "config": {"retention_days": 7, "dry_run": False, "retain_last": 1}
+            }
+        }
     }
 
 

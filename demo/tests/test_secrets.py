@@ -33,11 +33,12 @@ SECRET_STORAGE = STORAGE + (
     "      token: ${CATALOG_TOKEN}\n"  # a whole value: EnvVar("CATALOG_TOKEN")
     '      header: "Bearer ${CATALOG_TOKEN}"\n'  # inside a longer value: resolved late
 )
-ALERT_JOB = """\
-    send_alert:
-      type: ops
-      target_function: .orchestration.assets.ops.notify_failure
-      args:
+DEMO_ALERT_ARGS = """\
+        alerts_path: "${FLOE_ALERTS_PATH:}"
+        webhook_url: "${ALERT_WEBHOOK_URL:}"
+        auth_token: "${ALERT_TOKEN:}"
+"""
+ALERT_ARGS = """\
         job_name: medallion_pipeline
         webhook_url: http://127.0.0.1:${ALERT_PORT}/hooks/${CATALOG_TOKEN}
         auth_token: ${CATALOG_TOKEN}
@@ -96,7 +97,8 @@ def test_a_secret_never_leaves_the_process(
     project = copy_demo(tmp_path / "root", "secret_shop")
     floe_yaml = project / "floe.yaml"
     text = floe_yaml.read_text().replace(STORAGE, SECRET_STORAGE)
-    floe_yaml.write_text(text.replace("  schedules:\n", ALERT_JOB + "  schedules:\n"))
+    assert DEMO_ALERT_ARGS in text
+    floe_yaml.write_text(text.replace(DEMO_ALERT_ARGS, ALERT_ARGS))
     state = tmp_path / "state"
     with webhook() as (port, received):
         env = demo_environment(

@@ -56,5 +56,9 @@ def test_the_spec_example_builds(
         monkeypatch.setenv(name, value)
     assert cli_main(["validate", str(project / "floe.yaml")]) == 0
     out = capsys.readouterr().out
-    print(out)
-    assert out.splitlines()[-1] == "  not built yet (validated only): sensors (4)"
+    assert "not built" not in out
+    assert "  sensors:      4" in out.splitlines()
+    sensors = {s.name: s for s in defs.resolve_all_sensor_defs()}
+    assert {"incoming_files", "gold_on_bronze", "failure_alert", "ready_flag"} <= set(sensors)
+    assert sensors["incoming_files"].minimum_interval_seconds == 30
+    assert sensors["ready_flag"].default_status.value == "STOPPED"

@@ -87,18 +87,18 @@ def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert "orchestration" in schema["properties"]
 
 
-def test_validate_says_what_is_validated_but_not_built(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_validate_lists_sensors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = FLOE_YAML + (
-        "  partitions:\n    daily: {type: time_window, start: '2024-01-01'}\n"
         "  sensors:\n    s: {type: asset_sensor, job: everything, watched_assets: [events]}\n"
     )
     (project / "floe.yaml").write_text(text)
     assert cli_main(["validate", str(project / "floe.yaml")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == "  not built yet (validated only): sensors (1)"
-    assert not any(line.strip().startswith("sensors:") for line in out)  # no count, not built
+    assert "  sensors:      1" in out
+    assert (
+        "    s: asset_sensor -> everything RUNNING, every 30 s, when all of events materialized"
+    ) in out
+    assert not any("not built" in line for line in out)
 
 
 def test_a_partition_selector_on_an_unpartitioned_job_is_an_error(

@@ -1,4 +1,5 @@
-"""Maintenance functions that floe.yaml's ops jobs call (plain functions, no Dagster needed)."""
+"""The functions floe.yaml's ops jobs call: lake maintenance (floe_dagster.maintenance on the
+bronze Iceberg tables and the DuckDB warehouse) and the failure alert."""
 
 import json
 import os
@@ -8,38 +9,73 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from floe_dagster.maintenance import analyze, compact, vacuum
+
 NAMESPACE = "bronze"
 
 
-def vacuum_old_snapshots(
-    context: Any, retention_days: int = 7, dry_run: bool = False
-) -> dict[str, int]:
-    """Expire Iceberg snapshots older than ``retention_days`` in the bronze namespace.
+def _tables(context: Any, tables: list[str] | None) -> list[Any]:
+    """The Iceberg tables to maintain: ``tables`` (``bronze.orders`` or ``orders``), else every
+    table of the bronze namespace."""
+    catalog = context.resources.iceberg.load()
+    names = tables or [".".join(t) for t in catalog.list_tables(NAMESPACE)]
+    return [catalog.load_table(n if "." in n else f"{NAMESPACE}.{n}") for n in names]
 
-    Keeps each table's current snapshot (``retention_days: 0`` expires every other one). With
-    ``dry_run`` it only counts. Returns the number of snapshots expired (or expirable) per table.
-    """
+
+def vacuum_old_snapshots(
+    context: Any,
+    retention_days: int = 7,
+    dry_run: bool = False,
+    tables: list[str] | None = None,
+    retain_last: int = 1,
+    orphan_grace_hours: int = 72,
+) -> dict[str, dict[str, Any]]:
+    """Expire the bronze tables' snapshots older than ``retention_days`` and delete the files
+    only they referenced (floe_dagster.maintenance.vacuum). The current snapshot and the newest
+    ``retain_last`` always stay; files no snapshot references are deleted once older than
+    ``orphan_grace_hours``. With ``dry_run`` nothing changes. Returns what each table lost."""
     if retention_days < 0:
         raise ValueError(f"retention_days must not be negative, got {retention_days}")
-    catalog = context.resources.iceberg.load()
-    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
-    cutoff_ms = int(cutoff.timestamp() * 1000)
-    expired: dict[str, int] = {}
-    for identifier in catalog.list_tables(NAMESPACE):
-        table = catalog.load_table(identifier)
-        current = table.metadata.current_snapshot_id
-        old = [
-            s.snapshot_id
-            for s in table.metadata.snapshots
-            if s.timestamp_ms < cutoff_ms and s.snapshot_id != current
-        ]
-        name = ".".join(identifier)
-        expired[name] = len(old)
-        if old and not dry_run:
-            table.maintenance.expire_snapshots().by_ids(old).commit()
-        verb = "would be expired" if dry_run else "expired"
-        context.log.info(f"{name}: {len(old)} snapshot(s) older than {cutoff:%Y-%m-%d} {verb}")
-    return expired
+    reports = {}
+    for table in _tables(context, tables):
+        report = vacuum(
+            table,
+            retention=timedelta(days=retention_days),
+            retain_last=retain_last,
+            dry_run=dry_run,
+            orphan_grace=timedelta(hours=orphan_grace_hours),
+        )
+        verb = "would remove" if dry_run else "removed"
+        context.log.info(
+            f"{report.table}: {verb} {len(report.expired_snapshots)} snapshot(s), "
+            f"{len(report.deleted_files)} file(s) and {len(report.deleted_orphans)} orphan(s); "
+            f"{report.kept_snapshots} snapshot(s) kept"
+        )
+        reports[report.table] = report.summary()
+    return reports
+
+
+def compact_data_files(
+    context: Any, tables: list[str] | None = None, target_file_size_mb: int = 128
+) -> dict[str, dict[str, Any]]:
+    """Rewrite each bronze table's small data files into fewer (floe_dagster.maintenance.
+    compact); rows unchanged, checked before and after."""
+    reports = {}
+    for table in _tables(context, tables):
+        report = compact(table, target_file_size_mb=target_file_size_mb)
+        context.log.info(
+            f"{report.table}: {report.files_before} -> {report.files_after} data file(s), "
+            f"{report.rows} rows{f' ({report.skipped})' if report.skipped else ''}"
+        )
+        reports[report.table] = report.summary()
+    return reports
+
+
+def analyze_tables(context: Any, tables: list[str] | None = None) -> dict[str, int]:
+    """Refresh DuckDB's statistics of the warehouse tables (all by default); row counts."""
+    counts = analyze(context.resources.warehouse.path, tables)
+    context.log.info(f"analyzed {len(counts)} table(s): {counts}")
+    return counts
 
 
 def notify_failure(

@@ -113,3 +113,5 @@ class IssueCode(StrEnum):
     BACKFILL_WITHOUT_PARTITIONS = "backfill_without_partitions"
     BACKFILL_BATCH_CONFLICT = "backfill_batch_conflict"
     PARTITION_FUNCTION_FAILED = "partition_function_failed"
+    # sensors (floe-dagster)
+    UNKNOWN_ASSET = "unknown_asset"

@@ -177,7 +177,8 @@ class _Sensor(FloeModel):
 
 
 class FileWatcherSensor(_Sensor):
-    """Runs the job when new files matching ``pattern`` (a glob) appear under ``path``."""
+    """Runs the job once per new or changed file whose name matches ``pattern`` (a glob) in
+    ``path`` (and its subfolders with ``recursive``); ``path`` is relative to floe.yaml."""
 
     type: Literal["file_watcher"]
     path: Annotated[Text, Field(min_length=1)]
@@ -186,10 +187,15 @@ class FileWatcherSensor(_Sensor):
 
 
 class AssetSensor(_Sensor):
-    """Runs the job when any of ``watched_assets`` materializes."""
+    """Runs the job once when all (``trigger: all``, the default) or any (``trigger: any``) of
+    ``watched_assets`` have materialized since its last run."""
 
     type: Literal["asset_sensor"]
     watched_assets: list[Annotated[Text, Field(min_length=1)]] = Field(min_length=1)
+    trigger: Literal["all", "any"] = Field(
+        default="all",
+        description="all: every watched asset has a new materialization; any: one has",
+    )
 
 
 class RunStatusSensor(_Sensor):
@@ -201,7 +207,8 @@ class RunStatusSensor(_Sensor):
 
 
 class CustomSensor(_Sensor):
-    """``target_function(context, **args)`` decides: bool, RunRequest(s) or a SkipReason."""
+    """``target_function([context,] **args)`` decides: RunRequest(s), a SkipReason, a bool
+    (True: one run) or None (no run)."""
 
     type: Literal["custom"]
     target_function: FunctionPath

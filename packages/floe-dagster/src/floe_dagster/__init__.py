@@ -1,6 +1,7 @@
 """floe-dagster: CompiledArtifacts -> dagster.Definitions, observability, and the floe CLI.
 
-The public surface is what other components need: ``FloeDefinitions`` (the code location),
+The public surface is what other components need (and ``floe_dagster.maintenance``, the
+lake's maintenance functions): ``FloeDefinitions`` (the code location),
 ``FloeDbtTranslator`` (to change a mapping decision), ``FloeDagsterError``, the two resources,
 the factories a code location can call by hand (``build_definitions``, ``build_assets``,
 ``build_jobs``, ``build_schedules``), the race-safe Iceberg helpers and ``cli_main``.

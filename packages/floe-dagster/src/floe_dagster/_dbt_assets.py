@@ -34,7 +34,7 @@ from floe_dagster._partitions import time_window_of
 from floe_dagster._resources import DBT_RESOURCE_KEY, ICEBERG_RESOURCE_KEY, FloeDbtCliResource
 from floe_dagster._translator import FloeDbtTranslator
 from floe_dagster._warnings import dagster_internal_warnings_silenced
-from floe_dbt import DbtManifest, file_lock, step_target_path
+from floe_dbt import DbtManifest, file_lock, step_target_path, warehouse_lock_path
 
 DBT_OP_NAME = "dbt_models"
 log = logging.getLogger("floe")
@@ -47,7 +47,7 @@ def warehouse_lock(config: FloeConfig, settings: DbtSettings) -> AbstractContext
     if settings.profiles_dir is not None or config.storage.compute.type != "duckdb":
         return nullcontext()
     database = config.path(config.storage.compute.path)
-    return file_lock(database.with_name(database.name + ".lock"), waiting=log.info)
+    return file_lock(warehouse_lock_path(database), waiting=log.info)
 
 
 def _utc(moment: datetime) -> str:

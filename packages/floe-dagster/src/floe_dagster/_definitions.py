@@ -27,10 +27,10 @@ from floe_dagster._jobs import build_jobs
 from floe_dagster._observability.catalog import AssetInfo, ObservedDefinitions, dbt_info
 from floe_dagster._observability.hooks import observation_hooks
 from floe_dagster._observability.settings import observability_settings
-from floe_dagster._pending import not_yet_built
 from floe_dagster._problems import Problems
 from floe_dagster._resources import build_resources
 from floe_dagster._schedules import build_schedules
+from floe_dagster._sensors import build_sensors
 from floe_dagster._state import state_directory
 from floe_dagster._translator import FloeDbtTranslator
 from floe_dagster._warnings import (
@@ -122,13 +122,6 @@ def _build_definitions(
 ) -> Definitions:
     environment = os.environ if env is None else env
     problems = Problems()
-    pending = not_yet_built(config)
-    if pending and not reconstructing():
-        log.warning(
-            "floe: %s: validated, but not built into Dagster definitions by this version: %s",
-            config.source.file.name,
-            ", ".join(pending),
-        )
     if (
         manifest_path is not None
         and manifest_sha256
@@ -171,6 +164,7 @@ def _build_definitions(
             config, job_assets=jobs.assets, graph=graph, settings=built.settings, problems=problems
         )
     sensors = key_sync_sensors(config, problems)
+    sensors += build_sensors(config, jobs=jobs, graph=graph, problems=problems)
     automated = [k for k in graph.get_all_asset_keys() if graph.get(k).automation_condition]
     if automated:
         sensors.append(automation_sensor(sorted(automated, key=lambda k: k.to_user_string())))

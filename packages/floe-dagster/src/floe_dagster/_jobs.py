@@ -3,8 +3,10 @@
 No ``from __future__ import annotations`` here: Dagster checks the op's ``context`` annotation.
 """
 
+import dataclasses
+import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,8 +19,12 @@ from dagster import (
     HookDefinition,
     IntSource,
     JobDefinition,
+    MetadataValue,
     Noneable,
+    Nothing,
     OpExecutionContext,
+    Out,
+    Output,
     PartitionsDefinition,
     StringSource,
     define_asset_job,
@@ -72,6 +78,25 @@ def _by_name(value: Any, source: EnvValue | None) -> bool:
     if isinstance(value, int):
         return text.strip().lstrip("+-").isdigit() and int(text) == value
     return True
+
+
+def result_metadata(result: Any) -> dict[str, Any]:
+    """An ops function's result as the op output's metadata: each top-level value of a mapping
+    (or dataclass) as itself when it is a number, text or bool, as JSON otherwise."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        result = dataclasses.asdict(result)
+    if not isinstance(result, Mapping):
+        result = {"result": result}
+    metadata: dict[str, Any] = {}
+    for key, value in result.items():
+        if isinstance(value, bool | int | float | str):
+            metadata[str(key)] = value
+        else:
+            try:
+                metadata[str(key)] = MetadataValue.json(json.loads(json.dumps(value, default=str)))
+            except (TypeError, ValueError):
+                metadata[str(key)] = MetadataValue.text(repr(value))
+    return metadata
 
 
 def _config_field(parameter: Parameter, *, by_name: bool, value: Any = None) -> Field:
@@ -165,7 +190,7 @@ def build_ops_job(
     spec: OpsJob,
     *,
     function: Callable[..., Any],
-    resource_keys: Sequence[str] = ("iceberg",),
+    resource_keys: Sequence[str] = ("iceberg", "warehouse"),
     hooks: AbstractSet[HookDefinition] = frozenset(),
     sources: Mapping[str, EnvValue] | None = None,
 ) -> JobDefinition:
@@ -212,8 +237,9 @@ def build_ops_job(
         config_schema=schema,
         description=spec.description or f"Calls {target}",
         required_resource_keys=set(resource_keys),
+        out=Out(Nothing, is_required=False, description=f"What {target} returned (metadata)"),
     )
-    def run_target(context: OpExecutionContext) -> None:
+    def run_target(context: OpExecutionContext) -> Iterator[Output[Any]]:
         kwargs = dict(context.op_config or {})
         for arg in templated & set(kwargs):
             if isinstance(kwargs[arg], str):
@@ -221,6 +247,7 @@ def build_ops_job(
         result = function(context, **kwargs) if signature.wants_context else function(**kwargs)
         if result is not None:
             context.log.info(f"{target} returned {result!r}")
+            yield Output(None, metadata=result_metadata(result))
 
     @job(
         name=name,

@@ -1,12 +1,15 @@
-"""The resources floe gives every code location: ``dbt`` and ``iceberg``."""
+"""The resources floe gives every code location: ``iceberg``, ``warehouse`` and ``dbt``."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
+from contextlib import AbstractContextManager
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource
 from packaging import version
@@ -16,7 +19,7 @@ from pyiceberg.catalog import Catalog
 from floe_config import FloeConfig, resolve_template
 from floe_dagster._dbt_settings import DbtSettings
 from floe_dagster._iceberg import ensure_namespace, open_catalog
-from floe_dbt import DbtRunner, dbt_executable
+from floe_dbt import DbtRunner, dbt_executable, file_lock, warehouse_lock_path
 
 
 class FloeDbtCliResource(DbtCliResource):
@@ -69,7 +72,22 @@ class IcebergCatalogResource(ConfigurableResource[Any]):
         return {"name": self.name, "type": self.properties.get("type")}
 
 
+class DuckDBWarehouseResource(ConfigurableResource[Any]):
+    """floe.yaml's DuckDB warehouse (``storage.compute``), as resource key ``warehouse``:
+    ``path``, ``lock()`` (the lock dbt steps take turns on) and ``connect()``."""
+
+    path: str
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Hold the warehouse's write lock (DuckDB allows one writing process per file)."""
+        return file_lock(warehouse_lock_path(Path(self.path)))
+
+    def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(self.path, read_only=read_only)
+
+
 ICEBERG_RESOURCE_KEY = "iceberg"
+WAREHOUSE_RESOURCE_KEY = "warehouse"
 DBT_RESOURCE_KEY = "dbt"
 
 
@@ -101,12 +119,19 @@ def iceberg_resource(config: FloeConfig) -> IcebergCatalogResource:
 
 
 def build_resources(config: FloeConfig, *, dbt: DbtSettings | None) -> dict[str, Any]:
-    """``iceberg`` (floe.yaml's catalog) always; ``dbt`` when the config has a dbt project.
+    """``iceberg`` (floe.yaml's catalog) and ``warehouse`` (its DuckDB file) always; ``dbt``
+    when the config has a dbt project.
 
     floe generates the dbt profile from ``storage`` unless ``profiles_dir`` names the user's.
     Values that come from the environment reach Dagster by name (``EnvVar``).
     """
-    resources: dict[str, Any] = {ICEBERG_RESOURCE_KEY: iceberg_resource(config)}
+    compute = config.storage.compute
+    resources: dict[str, Any] = {
+        ICEBERG_RESOURCE_KEY: iceberg_resource(config),
+        WAREHOUSE_RESOURCE_KEY: DuckDBWarehouseResource(
+            path=dagster_value(config, str(config.path(compute.path)), "storage.compute.path")
+        ),
+    }
     if dbt is not None:
         profiles_dir = dbt.profiles_dir
         if profiles_dir is None:

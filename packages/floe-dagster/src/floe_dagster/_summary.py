@@ -5,7 +5,8 @@
 - each named backfill: its partitions and how many runs it makes;
 - warnings where the Dagster instance (``$DAGSTER_HOME``) recorded materializations the
   compiled partitions no longer describe (the partition definition changed);
-- where traces and lineage go, and what is validated but not built yet.
+- sensors (kind, job, status, interval);
+- where traces and lineage go.
 """
 
 from __future__ import annotations
@@ -23,14 +24,13 @@ from dagster import (
     partition_loading_context,
 )
 
-from floe_config import BatchJob, FloeConfig
+from floe_config import AssetSensor, BatchJob, FileWatcherSensor, FloeConfig, RunStatusSensor
 from floe_dagster._asset_settings import AssetSettings
 from floe_dagster._automation import AUTOMATION_SENSOR
 from floe_dagster._backfills import plan_backfills
 from floe_dagster._jobs import JobAssets, MixedJobPartitions, job_assets
 from floe_dagster._observability.settings import observability_settings
 from floe_dagster._partitions import describe, has_dynamic
-from floe_dagster._pending import not_yet_built
 from floe_dagster._problems import Problems
 from floe_dagster._state import state_directory
 
@@ -42,6 +42,17 @@ def _next_tick(cron: str, timezone: str) -> str:
     now = datetime.now(ZoneInfo(timezone))
     tick: datetime = croniter(cron, now).get_next(datetime)
     return tick.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _sensor_detail(config: FloeConfig, sensor: Any) -> str:
+    if isinstance(sensor, FileWatcherSensor):
+        where = config.path(sensor.path)
+        return f", '{sensor.pattern}' in {where}{' (recursive)' if sensor.recursive else ''}"
+    if isinstance(sensor, AssetSensor):
+        return f", when {sensor.trigger} of {', '.join(sensor.watched_assets)} materialized"
+    if isinstance(sensor, RunStatusSensor):
+        return f", when {', '.join(sensor.watched_jobs)} reach {sensor.status}"
+    return f", as {sensor.target_function} decides"
 
 
 def _names(keys: list[str], limit: int = 3) -> str:
@@ -190,6 +201,14 @@ def summary(
             f"    {name}: {schedule.job} {status} '{schedule.cron_schedule}' "
             f"{schedule.timezone}, next {next_tick}"
         )
+    if orchestration.sensors:
+        lines.append(f"  sensors:      {len(orchestration.sensors)}")
+    for name, sensor in orchestration.sensors.items():
+        status = "RUNNING" if sensor.enabled else "STOPPED"
+        lines.append(
+            f"    {name}: {sensor.type} -> {sensor.job} {status}, every "
+            f"{sensor.poll_interval_seconds} s{_sensor_detail(config, sensor)}"
+        )
     automated = sorted(k.to_user_string() for k in keys if graph.get(k).automation_condition)
     if automated:
         lines.append(
@@ -218,7 +237,4 @@ def summary(
     traces, lineage = observability.destinations()
     lines.append(f"  traces:       {traces}")
     lines.append(f"  lineage:      {lineage}")
-    pending = not_yet_built(config)
-    if pending:
-        lines.append(f"  not built yet (validated only): {', '.join(pending)}")
     return lines

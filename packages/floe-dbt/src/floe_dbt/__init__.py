@@ -12,6 +12,7 @@ writable directory, no network). Depends on floe-config only; never imports dags
 from floe_dbt._cli import main as cli_main
 from floe_dbt._errors import FloeDbtError as FloeDbtError
 from floe_dbt._files import file_lock as file_lock
+from floe_dbt._files import warehouse_lock_path as warehouse_lock_path
 from floe_dbt._files import write_atomically as write_atomically
 from floe_dbt._manifest import SUPPORTED_SCHEMA_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
 from floe_dbt._manifest import DbtManifest as DbtManifest
@@ -46,5 +47,6 @@ __all__ = [
     "project_profile_name",
     "source_asset_key",
     "step_target_path",
+    "warehouse_lock_path",
     "write_atomically",
 ]

@@ -39,6 +39,12 @@ def file_lock(path: Path, *, waiting: Callable[[str], None] | None = None) -> It
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def warehouse_lock_path(database: Path) -> Path:
+    """The lock file the writers of a DuckDB warehouse take turns on (DuckDB allows one
+    writing process per file): dbt steps and maintenance hold it while they write."""
+    return database.with_name(database.name + ".lock")
+
+
 def write_atomically(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` so that a concurrent reader sees the old or the new file,
     never a half-written one; a file that already holds ``text`` is left alone."""

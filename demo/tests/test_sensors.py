@@ -1,0 +1,254 @@
+"""The demo's sensors under a real daemon (FR-030..035, SC-008): each test starts ``dagster
+dev`` (webserver and daemon) on 127.0.0.1 over an empty instance, with 5-second sensor
+intervals, and reads what happened from the instance and the sensors' ticks (GraphQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster_processes import dagster_server, graphql, launch
+from demo_env import compile_project, copy_demo, demo_environment
+
+WAIT_SECONDS = 120
+FAST = {
+    "INCOMING_POLL_SECONDS": "5",
+    "ASSET_SENSOR_POLL_SECONDS": "5",
+    "ALERT_POLL_SECONDS": "5",
+    "FLOE_DEMO_SCALE": "0.05",
+}
+TICKS = """
+query Ticks($selector: SensorSelector!) {
+  sensorOrError(sensorSelector: $selector) {
+    __typename
+    ... on Sensor {
+      sensorState {
+        ticks(limit: 100) { status timestamp skipReason error { message causes { message } } }
+      }
+    }
+  }
+}
+"""
+
+
+def _until(
+    what: str, condition: Callable[[], Any], log: Path, seconds: float = WAIT_SECONDS
+) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, (
+            f"{what} within {seconds:.0f}s\n{log.read_text()[-3000:]}"
+        )
+        time.sleep(1)
+
+
+def _ticks(url: str, module: str, sensor: str) -> list[dict[str, Any]]:
+    selector = {
+        "repositoryLocationName": module,
+        "repositoryName": "__repository__",
+        "sensorName": sensor,
+    }
+    data = graphql(url, TICKS, {"selector": selector})["sensorOrError"]
+    assert data["__typename"] == "Sensor", data
+    ticks: list[dict[str, Any]] = data["sensorState"]["ticks"]
+    return ticks
+
+
+def _project(tmp_path: Path, package: str) -> tuple[Path, dict[str, str], str]:
+    project = copy_demo(tmp_path / "root", package)
+    env = demo_environment(tmp_path / "state", **FAST)
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "root"), *filter(None, sys.path)])
+    return project, env, f"{package}.orchestration.definitions"
+
+
+def _runs_for(instance: DagsterInstance, **tags: str) -> list[Any]:
+    return list(instance.get_runs(RunsFilter(tags=tags)))
+
+
+def _drop(folder: Path, name: str) -> Path:
+    """A new file, written and then dated a few seconds back (settled, as a finished copy)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("order_id,amount\n1,9.99\n")
+    moment = time.time() - 5
+    os.utime(path, (moment, moment))
+    return path
+
+
+def test_the_file_watcher_runs_each_file_once_across_restarts(tmp_path: Path) -> None:
+    project, env, module = _project(tmp_path, "watched_shop")
+    compile_project(project)
+    incoming = Path(env["FLOE_INCOMING_DIR"])
+    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    log = tmp_path / "dagster.log"
+
+    with dagster_server(env, log, module=module, daemon=True) as url:
+        first = _drop(incoming, "orders_0001.csv")
+        dropped = time.monotonic()
+        _until(
+            "a run for the dropped file",
+            lambda: _runs_for(instance, **{"floe/file_path": str(first)}),
+            log,
+            60,
+        )
+        started = time.monotonic() - dropped
+        print(f"SC-008: a dropped file started bronze_refresh {started:.1f} s later")
+        [run] = _runs_for(instance, **{"floe/file_path": str(first)})
+        assert run.job_name == "bronze_refresh"
+        assert run.tags["floe/sensor"] == "incoming_orders"
+
+        # dropped again unchanged (same name, same modification time): nothing new
+        shutil.copy2(first, tmp_path / "again.csv")
+        shutil.copy2(tmp_path / "again.csv", first)
+        ticks_before = len(_ticks(url, module, "incoming_orders"))
+        _until(
+            "three more ticks",
+            lambda: len(_ticks(url, module, "incoming_orders")) >= ticks_before + 3,
+            log,
+        )
+        assert len(_runs_for(instance, **{"floe/file_path": str(first)})) == 1
+
+        # the folder disappears: ticks skip with the reason; it comes back: the next file runs
+        shutil.rmtree(incoming)
+        reason = f"the watched folder {incoming} does not exist (yet)"
+        _until(
+            "a tick that says the folder is missing",
+            lambda: any(t["skipReason"] == reason for t in _ticks(url, module, "incoming_orders")),
+            log,
+        )
+        second = _drop(incoming, "orders_0002.csv")
+        _until(
+            "a run for the next file",
+            lambda: _runs_for(instance, **{"floe/file_path": str(second)}),
+            log,
+            60,
+        )
+
+    # the daemon restarts: no file runs twice
+    with dagster_server(env, tmp_path / "restarted.log", module=module, daemon=True) as url:
+        ticks_before = len(_ticks(url, module, "incoming_orders"))
+        _until(
+            "three ticks after the restart",
+            lambda: len(_ticks(url, module, "incoming_orders")) >= ticks_before + 3,
+            tmp_path / "restarted.log",
+        )
+    for path in (first, second):
+        assert len(_runs_for(instance, **{"floe/file_path": str(path)})) == 1, path
+    instance.dispose()
+
+
+DOOMED = '''\
+def explode() -> None:
+    """A job that fails on purpose, for the alert."""
+    raise RuntimeError("simulated failure: the orders API is down")
+
+
+def flaky_api(context) -> bool:
+    """A custom sensor whose check raises."""
+    raise ConnectionError("the orders API is unreachable")
+'''
+
+
+def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
+    project, env, module = _project(tmp_path, "alerting_shop")
+    (project / "orchestration" / "assets" / "doomed.py").write_text(DOOMED)
+    text = (project / "floe.yaml").read_text()
+    text = text.replace(
+        "    send_alert:",
+        "    doomed:\n      type: ops\n      target_function: .orchestration.assets.doomed.explode\n"
+        "    send_alert:",
+    )
+    text = text.replace(
+        "watched_jobs: [bronze_refresh, daily_ingest, medallion_pipeline, gold_refresh]",
+        "watched_jobs: [bronze_refresh, daily_ingest, medallion_pipeline, gold_refresh, doomed]",
+    )
+    text = text.replace(
+        "  backfills:\n",
+        "    flaky_api:\n      type: custom\n      job: gold_refresh\n"
+        "      target_function: .orchestration.assets.doomed.flaky_api\n"
+        "      poll_interval_seconds: 5\n"
+        "  backfills:\n",
+    )
+    (project / "floe.yaml").write_text(text)
+    compile_project(project)
+    alerts = tmp_path / "alerts.jsonl"
+    env["FLOE_ALERTS_PATH"] = str(alerts)
+    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    log = tmp_path / "dagster.log"
+    dagster = str(Path(sys.executable).parent / "dagster")
+
+    def execute(job: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        command = [dagster, "job", "execute", "-m", module, "-j", job, *extra]
+        return subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=600, check=False
+        )
+
+    with dagster_server(env, log, module=module, daemon=True) as url:
+        # a custom sensor that raises: failed ticks with the message; the others keep ticking
+        failed = _until(
+            "a failed tick of flaky_api",
+            lambda: [t for t in _ticks(url, module, "flaky_api") if t["status"] == "FAILURE"],
+            log,
+        )
+        error = failed[-1]["error"]
+        message = "\n".join([error["message"], *(c["message"] for c in error["causes"])])
+        assert (
+            "sensor 'flaky_api': .orchestration.assets.doomed.flaky_api raised ConnectionError: "
+            "the orders API is unreachable" in message
+        )
+        since = failed[-1]["timestamp"]
+        _until(
+            "incoming_orders ticking after that failure",
+            lambda: [t for t in _ticks(url, module, "incoming_orders") if t["timestamp"] > since],
+            log,
+        )
+
+        # a failing job, launched as from the UI: send_alert runs, and its alert names the run
+        # and the real error
+        run_id = launch(url, module, "doomed")
+        doomed = _until(
+            "the doomed run to fail",
+            lambda: (
+                (r := instance.get_run_by_id(run_id)) and r.status == DagsterRunStatus.FAILURE and r
+            ),
+            log,
+        )
+        lines = _until(
+            "the alert", lambda: alerts.exists() and alerts.read_text().splitlines(), log
+        )
+        alert = json.loads(lines[0])
+        assert alert["failed_run_id"] == doomed.run_id
+        assert alert["failed_job"] == "doomed"
+        assert "RuntimeError: simulated failure: the orders API is down" in alert["error"]
+        [sent] = _runs_for(instance, **{"floe/watched_run_id": doomed.run_id})
+        assert sent.job_name == "send_alert"
+
+        # both watched silver assets materialize: gold_refresh runs exactly once
+        ran = execute("daily_ingest", "--tags", json.dumps({"dagster/partition": "2024-03-10"}))
+        assert ran.returncode == 0, ran.stderr[-3000:]
+        _until(
+            "gold_refresh from the asset sensor",
+            lambda: _runs_for(instance, **{"floe/sensor": "gold_after_silver"}),
+            log,
+        )
+        ticks_before = len(_ticks(url, module, "gold_after_silver"))
+        _until(
+            "three more ticks",
+            lambda: len(_ticks(url, module, "gold_after_silver")) >= ticks_before + 3,
+            log,
+        )
+        [gold] = _runs_for(instance, **{"floe/sensor": "gold_after_silver"})
+        assert gold.job_name == "gold_refresh"
+        assert gold.tags["floe/changed_assets"] == "stg_order_items,stg_orders"
+    instance.dispose()

@@ -1,0 +1,506 @@
+"""Sensors (FR-030..035): floe.yaml's event-driven triggers as Dagster sensors.
+
+Every sensor honours ``poll_interval_seconds`` (Dagster's minimum interval) and ``enabled``
+(RUNNING or STOPPED by default). What a triggered run receives:
+
+- tags, always: ``floe/sensor`` and what triggered it (``floe/file_path``,
+  ``floe/changed_assets``, ``floe/watched_run_id`` ...);
+- run config, when the target is an ops job whose function takes a parameter of that name
+  (``file_path``, ``file_mtime``; ``run_id``, ``job_name``, ``error``, ``status``;
+  ``changed_assets``);
+- a partition, when the target is a partitioned job: the partitions that changed (asset
+  sensors over assets with the job's partitions), else what a schedule would run at that
+  moment (the newest complete window, or every static key).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from dagster import (
+    AssetKey,
+    AssetRecordsFilter,
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    JobDefinition,
+    RunFailureSensorContext,
+    RunRequest,
+    RunStatusSensorContext,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    run_failure_sensor,
+    run_status_sensor,
+)
+
+from floe_config import (
+    AssetSensor,
+    CustomSensor,
+    FileWatcherSensor,
+    FloeConfig,
+    IssueCode,
+    RunStatusSensor,
+    suggest,
+)
+from floe_dagster._functions import signature_of
+from floe_dagster._jobs import BuiltJobs, JobAssets, target_function
+from floe_dagster._problems import Problems
+from floe_dagster._schedules import selected_keys
+from floe_dagster._warnings import dagster_internal_warnings_silenced
+
+FILES_PER_TICK = 100
+"""At most this many runs per file watcher tick; the rest follow on the next ticks."""
+SETTLE_SECONDS = 2.0
+"""A file counts once it has not changed for this long (a file still being written waits)."""
+LISTING_TIMEOUT_SECONDS = 10.0
+"""Listing the watched folder may take this long (a dead network mount hangs forever)."""
+MATERIALIZATIONS_PER_TICK = 1000
+
+
+def default_status(enabled: bool) -> DefaultSensorStatus:
+    return DefaultSensorStatus.RUNNING if enabled else DefaultSensorStatus.STOPPED
+
+
+def polling_sensor(
+    name: str,
+    spec: FileWatcherSensor | AssetSensor | CustomSensor,
+    target: Target,
+    evaluate: Callable[[SensorEvaluationContext], Any],
+    described: str,
+) -> SensorDefinition:
+    """A sensor that runs ``target.job`` from ``evaluate`` every ``poll_interval_seconds``;
+    floe.yaml's description, else ``described``."""
+    return SensorDefinition(
+        name=name,
+        evaluation_fn=evaluate,
+        job=target.job,
+        minimum_interval_seconds=spec.poll_interval_seconds,
+        default_status=default_status(spec.enabled),
+        description=spec.description or described,
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """The job a sensor runs, and what floe can hand it."""
+
+    name: str
+    job: Any
+    partitions: JobAssets | None
+    op_config: tuple[str, frozenset[str]] | None
+    """(op name, config fields) of an ops job; None for an asset job."""
+
+    def requests(
+        self,
+        *,
+        run_key: str | None,
+        tags: Mapping[str, str],
+        values: Mapping[str, Any],
+        instance: Any = None,
+        partition_keys: Sequence[str] | None = None,
+    ) -> list[RunRequest]:
+        """The run requests for one trigger: ``values`` as op config where the ops job takes
+        them; one request per partition for a partitioned job."""
+        config = None
+        if self.op_config is not None:
+            op, fields = self.op_config
+            given = {k: v for k, v in values.items() if k in fields}
+            if given:  # a run's config replaces the job's default: start from the default
+                default = getattr(self.job, "run_config", None) or {}
+                base = dict(default.get("ops", {}).get(op, {}).get("config", {}))
+                config = {"ops": {op: {"config": {**base, **given}}}}
+        definition = self.partitions.partitions_def if self.partitions else None
+        if definition is None:
+            return [RunRequest(run_key=run_key, run_config=config or {}, tags=dict(tags))]
+        keys = list(partition_keys or []) or selected_keys(definition, datetime.now(UTC), instance)
+        return [
+            RunRequest(
+                run_key=f"{run_key}|{key}" if run_key else None,
+                run_config=config or {},
+                tags=dict(tags),
+                partition_key=key,
+            )
+            for key in keys
+        ]
+
+
+def op_config_fields(job: Any) -> tuple[str, frozenset[str]] | None:
+    """(op, config field names) of a one-op ops job floe built; None for anything else."""
+    if not isinstance(job, JobDefinition) or len(job.graph.nodes) != 1:
+        return None
+    node = job.graph.nodes[0]
+    schema = node.definition.config_schema
+    fields = getattr(getattr(schema, "config_type", None), "fields", None) or {}
+    return node.name, frozenset(fields)
+
+
+# --- file watcher -------------------------------------------------------------------------------
+
+
+_LISTINGS: dict[str, threading.Thread] = {}
+_LISTINGS_LOCK = threading.Lock()
+
+
+def list_files(
+    root: Path, pattern: str, recursive: bool
+) -> tuple[list[tuple[str, int]] | None, str]:
+    """``([(path, mtime_ns)], "")`` or ``(None, reason)``: one listing of a folder at a time,
+    bounded in time (a hung mount hangs the listing thread, never the tick)."""
+    key = str(root)
+    with _LISTINGS_LOCK:
+        previous = _LISTINGS.get(key)
+        if previous is not None and previous.is_alive():
+            return None, f"the previous listing of {root} has not returned (unreachable?)"
+    found: list[list[tuple[str, int]] | str] = []
+
+    def work() -> None:
+        try:
+            found.append(_walk(root, pattern, recursive))
+        except OSError as error:
+            found.append(f"cannot read {root}: {error.strerror or error}")
+
+    thread = threading.Thread(target=work, name=f"floe-list-{root}", daemon=True)
+    with _LISTINGS_LOCK:
+        _LISTINGS[key] = thread
+    thread.start()
+    thread.join(LISTING_TIMEOUT_SECONDS)
+    if thread.is_alive():
+        return None, (
+            f"listing {root} took longer than {LISTING_TIMEOUT_SECONDS:.0f} s (an unreachable "
+            "mount?); the next tick tries again"
+        )
+    result = found[0] if found else f"cannot read {root}"
+    return (None, result) if isinstance(result, str) else (result, "")
+
+
+def _walk(root: Path, pattern: str, recursive: bool) -> list[tuple[str, int]] | str:
+    if not root.exists():
+        return f"the watched folder {root} does not exist (yet)"
+    if not root.is_dir():
+        return f"{root} is not a folder"
+    files = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        folders.append(Path(entry.path))
+                elif entry.is_file() and fnmatch.fnmatchcase(entry.name, pattern):
+                    files.append((entry.path, entry.stat().st_mtime_ns))
+    return files
+
+
+def new_files(
+    listed: Iterable[tuple[str, int]], seen: Mapping[str, int], *, now: float, limit: int
+) -> tuple[list[tuple[str, int]], dict[str, int]]:
+    """The files to run now (new or changed, settled, oldest first, at most ``limit``), and
+    the cursor after them: every listed file already run, at the version that ran."""
+    settled = now - SETTLE_SECONDS
+    listed = list(listed)
+    candidates = sorted(
+        (
+            (mtime, path)
+            for path, mtime in listed
+            if seen.get(path) != mtime and mtime / 1e9 <= settled
+        )
+    )
+    chosen = [(path, mtime) for mtime, path in candidates[:limit]]
+    present = {path for path, _ in listed}
+    cursor = {path: mtime for path, mtime in seen.items() if path in present}
+    cursor.update(chosen)
+    return chosen, cursor
+
+
+def file_watcher(
+    name: str, spec: FileWatcherSensor, target: Target, folder: Path
+) -> SensorDefinition:
+    """One run per new or changed file, keyed by path and modification time."""
+
+    def evaluate(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+        listed, reason = list_files(folder, spec.pattern, spec.recursive)
+        if listed is None:
+            return SkipReason(reason)
+        seen: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
+        chosen, cursor = new_files(listed, seen, now=time.time(), limit=FILES_PER_TICK)
+        if not chosen:
+            context.update_cursor(json.dumps(cursor, sort_keys=True))
+            return SkipReason(f"no new or changed '{spec.pattern}' file in {folder}")
+        requests = []
+        for path, mtime in chosen:
+            modified = datetime.fromtimestamp(mtime / 1e9, UTC).isoformat()
+            tags = {"floe/sensor": name, "floe/file_path": path, "floe/file_mtime": modified}
+            requests += target.requests(
+                run_key=f"{path}:{mtime}",
+                tags=tags,
+                values={"file_path": path, "file_mtime": modified},
+                instance=context.instance,
+            )
+        waiting = len([1 for path, mtime in listed if cursor.get(path) != mtime])
+        if waiting:
+            context.log.info(f"{waiting} more file(s) wait for the next ticks")
+        return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
+
+    return polling_sensor(
+        name,
+        spec,
+        target,
+        evaluate,
+        f"Runs {target.name} for each new '{spec.pattern}' file in {folder}",
+    )
+
+
+# --- asset sensor -------------------------------------------------------------------------------
+
+
+def asset_sensor(
+    name: str, spec: AssetSensor, target: Target, keys: Sequence[AssetKey]
+) -> SensorDefinition:
+    """Once when all (or any) watched assets have new materializations since the last run."""
+    definition = target.partitions.partitions_def if target.partitions else None
+
+    def evaluate(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+        cursor: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
+        new: dict[str, tuple[int, set[str]]] = {}
+        for key in keys:
+            label = key.to_user_string()
+            records = context.instance.fetch_materializations(  # oldest first, bounded
+                AssetRecordsFilter(asset_key=key, after_storage_id=cursor.get(label)),
+                limit=MATERIALIZATIONS_PER_TICK,
+                ascending=True,
+            ).records
+            if records:
+                seen = {
+                    r.event_log_entry.asset_materialization.partition  # type: ignore[union-attr]
+                    for r in records
+                }
+                new[label] = (max(r.storage_id for r in records), {p for p in seen if p})
+        watched = [k.to_user_string() for k in keys]
+        ready = bool(new) if spec.trigger == "any" else len(new) == len(watched)
+        if not ready:
+            waiting = [w for w in watched if w not in new]
+            return SkipReason(f"waiting for a new materialization of {', '.join(waiting)}")
+        changed = sorted(new)
+        sets = [new[c][1] for c in changed]
+        common = set.intersection(*sets) if spec.trigger == "all" else set.union(*sets)
+        partitions = sorted(
+            k for k in common if definition is not None and definition.has_partition_key(k)
+        )
+        run_key = ",".join(f"{c}@{new[c][0]}" for c in changed)
+        requests = target.requests(
+            run_key=run_key,
+            tags={"floe/sensor": name, "floe/changed_assets": ",".join(changed)},
+            values={"changed_assets": ",".join(changed)},
+            instance=context.instance,
+            partition_keys=partitions,
+        )
+        cursor.update({c: new[c][0] for c in changed})
+        return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
+
+    return polling_sensor(
+        name,
+        spec,
+        target,
+        evaluate,
+        f"Runs {target.name} when {spec.trigger} of {', '.join(spec.watched_assets)} materialized",
+    )
+
+
+# --- run status ---------------------------------------------------------------------------------
+
+
+def failure_message(context: RunFailureSensorContext) -> str:
+    """The failed run's real error: its failed steps' errors, else the run's own message."""
+    messages = []
+    for event in context.get_step_failure_events():
+        data = event.step_failure_data
+        error = data.error.cause if data.error and data.error.cause else data.error
+        text = error.message.strip() if error else "failed"
+        messages.append(f"{event.step_key}: {text}")
+    if messages:
+        return "\n".join(messages)
+    return context.failure_event.message or "the run failed"
+
+
+def run_status(
+    name: str, spec: RunStatusSensor, target: Target, watched: Sequence[Any]
+) -> SensorDefinition:
+    """The configured job when a watched job's run reaches ``status``; it gets the run's id,
+    job name and (for FAILURE) its error."""
+    status = DagsterRunStatus[spec.status]
+
+    def requests(context: RunStatusSensorContext, error: str) -> list[RunRequest]:
+        run = context.dagster_run
+        values = {"run_id": run.run_id, "job_name": run.job_name, "error": error}
+        tags = {
+            "floe/sensor": name,
+            "floe/watched_run_id": run.run_id,
+            "floe/watched_job": run.job_name,
+            "floe/watched_status": spec.status,
+        }
+        return target.requests(
+            run_key=run.run_id,
+            tags=tags,
+            values={**values, "status": spec.status},
+            instance=context.instance,
+        )
+
+    options: dict[str, Any] = {
+        "name": name,
+        "minimum_interval_seconds": spec.poll_interval_seconds,
+        "description": spec.description
+        or f"Runs {target.name} when {', '.join(spec.watched_jobs)} reach {spec.status}",
+        "monitored_jobs": list(watched),
+        "request_job": target.job,
+        "default_status": default_status(spec.enabled),
+    }
+
+    def on_failure(context: RunFailureSensorContext) -> Iterator[RunRequest]:
+        yield from requests(context, failure_message(context))
+
+    def on_status(context: RunStatusSensorContext) -> Iterator[RunRequest]:
+        yield from requests(context, "")
+
+    with dagster_internal_warnings_silenced():
+        if status == DagsterRunStatus.FAILURE:
+            sensor = run_failure_sensor(**options)(on_failure)
+        else:
+            sensor = run_status_sensor(run_status=status, **options)(on_status)
+    return cast(SensorDefinition, sensor)
+
+
+# --- custom -------------------------------------------------------------------------------------
+
+
+class SensorFunctionError(RuntimeError):
+    """A custom sensor's function raised or returned something a sensor cannot use."""
+
+
+def custom(
+    name: str, spec: CustomSensor, target: Target, function: Callable[..., Any]
+) -> SensorDefinition:
+    """``function([context,] **args)`` decides; its exception is the tick's failure message."""
+    dotted = spec.target_function
+    wants_context = signature_of(function).wants_context
+
+    def evaluate(context: SensorEvaluationContext) -> Any:
+        try:
+            result = function(context, **spec.args) if wants_context else function(**spec.args)
+        except Exception as error:
+            raise SensorFunctionError(
+                f"sensor '{name}': {dotted} raised {type(error).__name__}: {error}"
+            ) from error
+        return list(_custom_results(name, dotted, result, target, context))
+
+    return polling_sensor(name, spec, target, evaluate, f"Runs {target.name} when {dotted} asks")
+
+
+def _custom_results(
+    name: str, dotted: str, result: Any, target: Target, context: SensorEvaluationContext
+) -> Iterator[RunRequest | SkipReason | SensorResult]:
+    if result is None or result is False:
+        yield SkipReason(f"{dotted} asked for no run")
+        return
+    if result is True:
+        result = RunRequest()
+    single = isinstance(result, RunRequest | SkipReason | SensorResult)  # (NamedTuples)
+    items = [result] if single or not isinstance(result, Iterable) else result
+    for item in items:
+        if isinstance(item, SkipReason | SensorResult):
+            yield item
+        elif isinstance(item, RunRequest):
+            yield from _with_target(name, item, target, context)
+        else:
+            raise SensorFunctionError(
+                f"sensor '{name}': {dotted} returned {type(item).__name__}; expected "
+                "RunRequest(s), a SkipReason, a bool or None"
+            )
+
+
+def _with_target(
+    name: str, request: RunRequest, target: Target, context: SensorEvaluationContext
+) -> Iterator[RunRequest]:
+    tags = {"floe/sensor": name, **request.tags}
+    definition = target.partitions.partitions_def if target.partitions else None
+    if definition is None or request.partition_key is not None:
+        yield request.with_replaced_attrs(tags=tags)
+        return
+    for key in selected_keys(definition, datetime.now(UTC), context.instance):
+        run_key = f"{request.run_key}|{key}" if request.run_key else None
+        yield request.with_replaced_attrs(tags=tags, partition_key=key, run_key=run_key)
+
+
+# --- all of floe.yaml's sensors -----------------------------------------------------------------
+
+
+def _watched_keys(
+    config: FloeConfig,
+    name: str,
+    spec: AssetSensor,
+    graph: Any,
+    problems: Problems,
+) -> list[AssetKey] | None:
+    known = {k.to_user_string(): k for k in graph.get_all_asset_keys()}
+    keys = []
+    for index, watched in enumerate(spec.watched_assets):
+        key = known.get(watched) or known.get(watched.removeprefix("key:"))
+        if key is None:
+            near = suggest(watched, list(known))
+            problems.add(
+                config,
+                ("orchestration", "sensors", name, "watched_assets", index),
+                IssueCode.UNKNOWN_ASSET,
+                f"sensor '{name}' watches '{watched}', which is no asset of this code location",
+                f"did you mean '{near}'?" if near else "watch an asset key (see floe validate)",
+            )
+            continue
+        keys.append(key)
+    return keys if len(keys) == len(spec.watched_assets) else None
+
+
+def build_sensors(
+    config: FloeConfig,
+    *,
+    jobs: Mapping[str, Any],
+    graph: Any,
+    problems: Problems | None = None,
+) -> list[SensorDefinition]:
+    """Every sensor of ``orchestration.sensors``, on the jobs built from the same config."""
+    own = problems is None
+    problems = Problems() if problems is None else problems
+    job_assets = jobs.assets if isinstance(jobs, BuiltJobs) else {}
+    sensors: list[SensorDefinition] = []
+    for name, spec in config.orchestration.sensors.items():
+        job = jobs.get(spec.job)
+        if job is None:  # floe-config checked the name: the job failed, and said why
+            continue
+        target = Target(spec.job, job, job_assets.get(spec.job), op_config_fields(job))
+        here = ("orchestration", "sensors", name)
+        if isinstance(spec, FileWatcherSensor):
+            sensors.append(file_watcher(name, spec, target, config.path(spec.path)))
+        elif isinstance(spec, AssetSensor):
+            keys = _watched_keys(config, name, spec, graph, problems)
+            if keys is not None:
+                sensors.append(asset_sensor(name, spec, target, keys))
+        elif isinstance(spec, RunStatusSensor):
+            watched = [jobs[w] for w in spec.watched_jobs if w in jobs]
+            if len(watched) == len(spec.watched_jobs):
+                sensors.append(run_status(name, spec, target, watched))
+        else:
+            function = target_function(config, (*here, "target_function"), spec, problems)
+            if function is not None:
+                sensors.append(custom(name, spec, target, function))
+    if own:
+        problems.raise_if_any()
+    return sensors

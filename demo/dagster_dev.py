@@ -1,31 +1,26 @@
 """`tools/bazel run //demo:dagster_dev`: the demo in the Dagster UI, offline, on one machine.
 
-Starts `dagster dev` (webserver and daemon) on 127.0.0.1:3000 with every piece of state under
-`.floe/` in the checkout: the Dagster instance (SQLite), the Iceberg catalog and warehouse,
-DuckDB and dbt's target. Extra arguments go to `dagster dev` (e.g. `-- -p 3001`).
-Ctrl-C stops the webserver, the daemon and the code server.
+A thin call to `floe dev` (floe_dagster's launcher): the webserver and daemon on 127.0.0.1:3000,
+with every piece of state under `.floe/` in the checkout: the Dagster instance, the Iceberg
+catalog and warehouse, DuckDB, dbt's target, the observability files and the folder the
+`incoming_orders` sensor watches. Arguments go to `floe dev`: `-- -p 3001`, or
+`-- --postgres postgresql://postgres@/?host=/tmp/pg` for the instance and the catalog on
+PostgreSQL. Ctrl-C stops the webserver, the daemon and the code server.
 """
 
 import os
-import signal
 import sys
 from pathlib import Path
 
-HOST = "127.0.0.1"
-PORT = "3000"
-MODULE = "demo.data_engineering.orchestration.definitions"
-DAGSTER_YAML = """\
-# Written by //demo:dagster_dev. Local SQLite storage under this directory.
-telemetry:
-  enabled: false
-"""
+from floe_dagster import cli_main
+
+PROJECT = Path(__file__).absolute().parent / "data_engineering"
 
 
 def demo_environment(state: Path) -> dict[str, str]:
     """The variables that put the demo's state under ``state`` (unless already set)."""
     return {
         "FLOE_STATE_DIR": str(state),
-        "DAGSTER_HOME": str(state / "dagster"),
         "FLOE_CATALOG_URI": f"sqlite:///{state}/catalog.db",
         "FLOE_WAREHOUSE": str(state / "warehouse"),
         "FLOE_DUCKDB_PATH": str(state / "warehouse.duckdb"),
@@ -37,30 +32,10 @@ def demo_environment(state: Path) -> dict[str, str]:
 def main(argv: list[str]) -> int:
     checkout = Path(os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.getcwd())
     state = Path(os.environ.get("FLOE_STATE_DIR") or checkout / ".floe").absolute()
-    env = dict(os.environ)
     for name, value in demo_environment(state).items():
-        env.setdefault(name, value)
-    dagster_home = Path(env["DAGSTER_HOME"])
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    if not (dagster_home / "dagster.yaml").exists():
-        (dagster_home / "dagster.yaml").write_text(DAGSTER_YAML)
-
-    runfiles_root = Path(__file__).absolute().parents[1]
-    paths = [str(runfiles_root), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    dagster = str(Path(sys.executable).parent / "dagster")
-    port = argv[argv.index("-p") + 1] if "-p" in argv else PORT
-    command = [dagster, "dev", "-m", MODULE, "--working-directory", str(runfiles_root)]
-    command += [] if "-h" in argv else ["-h", HOST]
-    command += [] if "-p" in argv else ["-p", PORT]
-    command += argv
-    print(f"floe demo: Dagster UI at http://{HOST}:{port}  (state in {state}; Ctrl-C stops it)")
-    sys.stdout.flush()
-    # A launcher that inherited ignored signals would pass them on; dagster dev must see them.
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, signal.SIG_DFL)
-    os.execve(dagster, command, env)
-    return 0  # not reached
+        os.environ.setdefault(name, value)
+    manifest = PROJECT / "dbt" / "manifest.json"  # built by Bazel, next to floe.yaml in runfiles
+    return cli_main(["dev", str(PROJECT / "floe.yaml"), "--manifest", str(manifest), *argv])
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -66,14 +66,31 @@ def stop(process: subprocess.Popen[Any]) -> None:
             continue
 
 
+def until(what: str, condition: Callable[[], Any], log: Path, seconds: float) -> Any:
+    """``condition()``'s first truthy value, polled each second; fails after ``seconds`` with
+    the end of ``log`` (the processes' output)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, (
+            f"{what} within {seconds:.0f}s\n{log.read_text()[-4000:]}"
+        )
+        time.sleep(1)
+
+
 def graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     request = urllib.request.Request(
         f"{url}/graphql",
         data=json.dumps({"query": query, "variables": variables or {}}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        body: dict[str, Any] = json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body: dict[str, Any] = json.loads(response.read())
+    except urllib.error.HTTPError as error:  # the webserver's own words, not only "500"
+        raise AssertionError(f"{error}: {error.read().decode(errors='replace')[-3000:]}") from None
     assert "errors" not in body, body["errors"]
     data: dict[str, Any] = body["data"]
     return data

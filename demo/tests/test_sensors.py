@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
-from dagster_processes import dagster_server, graphql, launch
+from dagster_processes import dagster_server, graphql, launch, until
 from demo_env import compile_project, copy_demo, demo_environment
 
 WAIT_SECONDS = 120
@@ -42,15 +42,7 @@ query Ticks($selector: SensorSelector!) {
 def _until(
     what: str, condition: Callable[[], Any], log: Path, seconds: float = WAIT_SECONDS
 ) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, (
-            f"{what} within {seconds:.0f}s\n{log.read_text()[-3000:]}"
-        )
-        time.sleep(1)
+    return until(what, condition, log, seconds)
 
 
 def _ticks(url: str, module: str, sensor: str) -> list[dict[str, Any]]:

@@ -88,6 +88,8 @@ def sensing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     config = load_config(path, env=env)
     home = tmp_path / "home"
     home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # nothing of Dagster's lands in ~/.dagster
     return {
         "defs": FloeDefinitions.from_config(config, env=env),
         "instance": DagsterInstance.from_config(str(home)),

@@ -34,6 +34,8 @@ SECRET_WORDS = (
     "signature",
 )
 """A key or variable name holding one of these (case-insensitive) is treated as secret."""
+URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:]*:[^/@]+@", re.IGNORECASE)
+"""A URL with a password in it (``postgresql://floe:pw@db/iceberg``) is secret, whatever its key."""
 MIN_REDACTED_LENGTH = 4
 """Shorter values are not searched for in error text: a 3-character secret does not exist, and
 replacing every ``1`` in a message would garble it."""
@@ -74,7 +76,7 @@ class EnvValue:
     def secret(self) -> bool:
         key = self.path.rsplit(".", 1)[-1]
         key = re.sub(r"\[\d+\]$", "", key)
-        return looks_secret(key, *self.variables)
+        return looks_secret(key, *self.variables) or bool(URL_PASSWORD.search(self.resolved))
 
 
 def secret_values(values: Iterable[EnvValue], env: Mapping[str, str]) -> dict[str, str]:

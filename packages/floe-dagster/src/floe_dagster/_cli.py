@@ -3,6 +3,7 @@
 floe validate [floe.yaml] [--manifest PATH]
 floe compile  [floe.yaml] [--output PATH] [--manifest PATH]
 floe backfill NAME [floe.yaml] [--in-process] [--wait] [--manifest PATH]
+floe dev      [floe.yaml] [-p PORT] [--postgres URL] [--manifest PATH]
 floe schema   [--artifacts]
 
 Every error floe knows is printed as ``floe.yaml:LINE:COL key.path: message [code]`` with a
@@ -31,6 +32,7 @@ from floe_config import (
     write_artifacts,
 )
 from floe_dagster._errors import FloeDagsterError
+from floe_dagster._postgres import PostgresError
 from floe_dbt import FloeDbtError
 
 if TYPE_CHECKING:
@@ -64,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="after submitting, follow the backfill to its end"
     )
     backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
+    from floe_dagster._dev import add_arguments  # noqa: PLC0415
+
+    add_arguments(
+        sub.add_parser(
+            "dev",
+            help="the Dagster UI (webserver and daemon) for floe.yaml, state in .floe/ by it",
+        )
+    )
     schema = sub.add_parser("schema", help="print the JSON Schema of floe.yaml")
     schema.add_argument("--artifacts", action="store_true", help="CompiledArtifacts instead")
     return parser
@@ -112,10 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backfill(options)
         if options.command == "compile":
             return _compile(options)
+        if options.command == "dev":
+            from floe_dagster._dev import dev  # noqa: PLC0415
+
+            return dev(options)
         schema = artifacts_json_schema() if options.artifacts else floe_yaml_json_schema()
         print(json.dumps(schema, indent=2, sort_keys=True))
         return 0
-    except (FloeConfigError, FloeDagsterError, FloeDbtError) as error:
+    except (FloeConfigError, FloeDagsterError, FloeDbtError, PostgresError) as error:
         print(str(error), file=sys.stderr)
         return 1
     except Exception as error:  # a bug in floe: one clear line, the traceback on request

@@ -37,7 +37,8 @@ from pyiceberg.exceptions import (
 )
 from pyiceberg.expressions import AlwaysTrue, BooleanExpression
 from pyiceberg.table import Table
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 log = logging.getLogger("floe")
 ATTEMPTS = 6
@@ -88,12 +89,37 @@ def _prepare_sqlite(uri: str) -> None:
         connection.close()
 
 
+class CatalogUnavailableError(Exception):
+    """The catalog's database cannot be reached. The text names the database (never a password)
+    and says what to check."""
+
+
+def shown_uri(uri: str) -> str:
+    """A catalog URI fit for a message: any password in it as ``***``."""
+    try:
+        shown: str = make_url(uri).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(its URI)"
+    return shown
+
+
 def open_catalog(name: str, properties: dict[str, str]) -> Catalog:
     """``pyiceberg.catalog.load_catalog(name, **properties)``, safe to call from many
-    processes at once on an empty catalog."""
+    processes at once on an empty catalog. A database that cannot be reached is a
+    ``CatalogUnavailableError`` that names it, not a driver traceback."""
+    uri = properties.get("uri", "")
     if properties.get("type") == "sql":
-        _prepare_sqlite(properties.get("uri", ""))
-    return _retrying(f"opening catalog {name}", lambda: load_catalog(name, **properties))  # type: ignore[no-any-return]
+        _prepare_sqlite(uri)
+    try:
+        return _retrying(f"opening catalog {name}", lambda: load_catalog(name, **properties))  # type: ignore[no-any-return]
+    except OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        database = make_url(uri).database if uri.startswith(("postgres", "mysql")) else None
+        named = f"database '{database}' at {shown_uri(uri)}" if database else shown_uri(uri)
+        raise CatalogUnavailableError(
+            f"the Iceberg catalog '{name}' cannot reach its {named}: {reason}; check that the "
+            "database server is running and that storage.catalog.uri points at it"
+        ) from None
 
 
 def ensure_namespace(catalog: Catalog, namespace: str) -> None:

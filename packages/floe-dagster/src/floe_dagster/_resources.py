@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, Failure
 from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import Field
@@ -18,7 +18,7 @@ from pyiceberg.catalog import Catalog
 
 from floe_config import FloeConfig, resolve_template
 from floe_dagster._dbt_settings import DbtSettings
-from floe_dagster._iceberg import ensure_namespace, open_catalog
+from floe_dagster._iceberg import CatalogUnavailableError, ensure_namespace, open_catalog
 from floe_dbt import DbtRunner, dbt_executable, file_lock, warehouse_lock_path
 
 
@@ -59,8 +59,13 @@ class IcebergCatalogResource(ConfigurableResource[Any]):
         return {**self.properties, **resolved}
 
     def load(self) -> Catalog:
-        """The catalog, opened safely even when many steps open an empty one at once."""
-        return open_catalog(self.name, self.catalog_properties())
+        """The catalog, opened safely even when many steps open an empty one at once. In a
+        step, a catalog database that cannot be reached fails the step with a ``Failure`` that
+        names the database."""
+        try:
+            return open_catalog(self.name, self.catalog_properties())
+        except CatalogUnavailableError as error:
+            raise Failure(description=str(error), allow_retries=True) from None
 
     def namespace(self, name: str) -> Catalog:
         """The catalog, with namespace ``name`` created if it is missing (race-safe)."""

@@ -1,0 +1,95 @@
+"""``floe dev``'s preparation (no server started): the instance it writes, the environment of
+every Dagster process, and ``--postgres`` URLs and their errors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from projects import write_project
+
+from floe_config import load_config
+from floe_dagster._dev import (
+    ARTIFACT_ENV,
+    CATALOG_URI_ENV,
+    DAGSTER_POSTGRES_ENV,
+    MARKER,
+    prepare,
+    write_instance,
+)
+from floe_dagster._postgres import PostgresError, ensure_databases, postgres_target
+
+
+def _options(floe_yaml: Path, *extra: str) -> argparse.Namespace:
+    from floe_dagster._cli import _parser  # noqa: PLC0415
+
+    return _parser().parse_args(["dev", str(floe_yaml), *extra])
+
+
+def test_prepare_puts_every_piece_of_state_next_to_floe_yaml(tmp_path: Path) -> None:
+    floe_yaml = write_project(tmp_path, "dev_tiny")
+    command, env = prepare(_options(floe_yaml, "-p", "3123"), {"PATH": "/usr/bin"})
+    state = floe_yaml.parent / ".floe"
+    assert env["FLOE_STATE_DIR"] == str(state)
+    assert env["DAGSTER_HOME"] == str(state / "dagster")
+    assert Path(env[ARTIFACT_ENV]).is_file()
+    assert (state / "dagster" / "dagster.yaml").read_text().startswith(MARKER)
+    assert "storage" not in (state / "dagster" / "dagster.yaml").read_text()  # SQLite
+    assert command[1:4] == ["dev", "-m", "floe_dagster.code_location"]
+    assert command[-4:] == ["-h", "127.0.0.1", "-p", "3123"]
+
+
+def test_a_dagster_yaml_floe_did_not_write_is_kept(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry: {enabled: false}\n# mine\n")
+    write_instance(home, None)
+    assert (home / "dagster.yaml").read_text().endswith("# mine\n")
+    with pytest.raises(SystemExit, match="was not written by floe"):
+        write_instance(home, postgres_target("postgresql://postgres@/?host=/tmp/pg"))
+
+
+def test_postgres_urls_name_psycopg2_and_keep_the_password_out_of_sight() -> None:
+    target = postgres_target("postgresql://floe:s3cret-pw@db.internal:5432/?iceberg_db=lake")
+    assert target.dagster_url == "postgresql+psycopg2://floe:s3cret-pw@db.internal:5432/dagster"
+    assert target.iceberg_url == "postgresql+psycopg2://floe:s3cret-pw@db.internal:5432/lake"
+    assert "s3cret" not in target.shown
+    socket = postgres_target("postgres://postgres@/?host=/tmp/pg")
+    assert socket.dagster_url == "postgresql+psycopg2://postgres@/dagster?host=%2Ftmp%2Fpg"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://root@/", "needs a PostgreSQL URL, got scheme 'mysql'"),
+        ("not a url", "is not a database URL"),
+        ("postgresql://p@/?dagster_db=x&iceberg_db=x", "give the Dagster instance and the"),
+    ],
+)
+def test_a_wrong_postgres_url_says_what_is_wrong(url: str, message: str) -> None:
+    with pytest.raises(PostgresError, match=message):
+        postgres_target(url)
+
+
+def test_an_unreachable_server_is_one_clear_error(tmp_path: Path) -> None:
+    target = postgres_target(f"postgresql://floe:s3cret-pw@/?host={tmp_path}")
+    with pytest.raises(PostgresError) as raised:
+        ensure_databases(target)
+    text = str(raised.value)
+    assert text.startswith("cannot use PostgreSQL at postgresql+psycopg2://floe:***@/")
+    assert "s3cret" not in text
+
+
+def test_the_catalog_url_with_a_password_is_a_secret(tmp_path: Path) -> None:
+    floe_yaml = write_project(
+        tmp_path,
+        "dev_secret",
+        floe_yaml="name: s\nstorage:\n  catalog:\n    type: sql\n"
+        "    uri: ${FLOE_CATALOG_URI:sqlite:///.floe/catalog.db}\n",
+    )
+    url = "postgresql+psycopg2://floe:s3cret-pw@db/iceberg"
+    config = load_config(floe_yaml, env={CATALOG_URI_ENV: url})
+    assert "s3cret" not in repr(config)
+    assert config.source.secret_paths == {"storage.catalog.uri": (CATALOG_URI_ENV,)}
+    assert DAGSTER_POSTGRES_ENV == "FLOE_DAGSTER_POSTGRES_URL"

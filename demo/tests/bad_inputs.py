@@ -22,10 +22,8 @@ def line_of(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
-REGENERATE = (
-    "regenerate it with `dbt parse` in the dbt project "
-    "(for the demo: `tools/bazel build //demo/data_engineering/dbt:manifest`)"
-)
+REGENERATE = "run `floe parse "
+"""How the fix for a missing or broken manifest starts (the command that writes it)."""
 MODULES = "  asset_modules:\n    - .orchestration.assets.bronze\n"
 Case = tuple[str, str, str, str]
 """(text on the line the problem must point at, code, key path, message)"""
@@ -129,7 +127,7 @@ def ops_arg_not_accepted(project: Path) -> list[Case]:
             "unknown_argument",
             "orchestration.jobs.vacuum_tables.args.force",
             ".orchestration.assets.ops.vacuum_old_snapshots() takes no argument 'force' (it "
-            "takes: retention_days, dry_run)",
+            "takes: retention_days, dry_run, tables, retain_last, orphan_grace_hours)",
         )
     ]
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from dagster_http import graphql
 from demo_env import free_port
 
 STARTUP_SECONDS = 180
@@ -80,22 +80,6 @@ def until(what: str, condition: Callable[[], Any], log: Path, seconds: float) ->
         time.sleep(1)
 
 
-def graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    request = urllib.request.Request(
-        f"{url}/graphql",
-        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            body: dict[str, Any] = json.loads(response.read())
-    except urllib.error.HTTPError as error:  # the webserver's own words, not only "500"
-        raise AssertionError(f"{error}: {error.read().decode(errors='replace')[-3000:]}") from None
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
-
-
 def wait_for_repository(url: str, query: str) -> dict[str, Any]:
     """Query until the code location has loaded (right after startup it may still load)."""
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -104,31 +88,3 @@ def wait_for_repository(url: str, query: str) -> dict[str, Any]:
         if data["repositoriesOrError"].get("nodes") or time.monotonic() > deadline:
             return data
         time.sleep(1)
-
-
-LAUNCH = """
-mutation Launch($params: ExecutionParams!) {
-  launchRun(executionParams: $params) {
-    __typename
-    ... on LaunchRunSuccess { run { runId } }
-    ... on PythonError { message }
-    ... on RunConfigValidationInvalid { errors { message } }
-  }
-}
-"""
-
-
-def launch(url: str, location: str, job: str, tags: dict[str, str] | None = None) -> str:
-    """Launch ``job`` of code location ``location`` as the UI's Launchpad does; its run id."""
-    params = {
-        "selector": {
-            "repositoryLocationName": location,
-            "repositoryName": "__repository__",
-            "jobName": job,
-        },
-        "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in (tags or {}).items()]},
-    }
-    result = graphql(url, LAUNCH, {"params": params})["launchRun"]
-    assert result["__typename"] == "LaunchRunSuccess", result
-    run_id: str = result["run"]["runId"]
-    return run_id

@@ -26,6 +26,16 @@ JANUARY = {
 """Run tags for the first month: a shorter run where the year is not the point (Dagster records
 a materialization per asset and day)."""
 
+GOLD_PY = '''\
+from dagster import asset
+
+
+@asset(group_name="gold", deps=["customer_orders"], kinds={"python"})
+def top_customers() -> None:
+    """The ten best customers, by lifetime revenue."""
+'''
+"""A module a user adds to the demo: one gold asset downstream of a dbt model."""
+
 
 def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
     """The process environment with the demo's state under ``state``."""
@@ -117,6 +127,10 @@ def expect_prefixed_dbt_keys(floe_yaml: Path, prefix: str) -> None:
         .replace(
             '["customer_orders", "revenue_by_product"]',
             f'["key:{prefix}/customer_orders", "key:{prefix}/revenue_by_product"]',
+        )
+        .replace(
+            "watched_assets: [stg_orders, stg_order_items]",
+            f'watched_assets: ["{prefix}/stg_orders", "{prefix}/stg_order_items"]',
         )
         .replace('"group:silver"', '"group:dbt_staging"')
         .replace('"stg_*":', f'"{prefix}/stg_*":')

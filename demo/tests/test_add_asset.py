@@ -5,18 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster import AssetKey
-from demo_env import compile_project, copy_demo, demo_environment
+from demo_env import GOLD_PY, compile_project, copy_demo, demo_environment
 
 from floe_dagster import FloeDefinitions
-
-GOLD_PY = '''\
-from dagster import asset
-
-
-@asset(group_name="gold", deps=["customer_orders"], kinds={"python"})
-def top_customers() -> None:
-    """The ten best customers, by lifetime revenue."""
-'''
 
 
 def test_a_new_module_is_discovered(tmp_path: Path) -> None:

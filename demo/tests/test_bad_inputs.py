@@ -34,7 +34,7 @@ def test_definition_errors_name_the_line(tmp_path: Path, case: str) -> None:
     ], str(caught.value)
     assert all(i.hint for i in caught.value.issues), "every problem says how to fix it"
     if case in ("missing_manifest", "corrupt_manifest"):
-        assert caught.value.issues[0].hint == REGENERATE
+        assert caught.value.issues[0].hint.startswith(REGENERATE)
 
 
 def test_a_typo_suggests_the_asset(tmp_path: Path) -> None:

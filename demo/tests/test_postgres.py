@@ -19,7 +19,8 @@ from typing import Any
 import duckdb
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
-from dagster_processes import STARTUP_SECONDS, graphql, launch, stop, until
+from dagster_http import graphql, launch
+from dagster_processes import STARTUP_SECONDS, stop, until
 from demo_env import (
     BRONZE,
     GOLD,

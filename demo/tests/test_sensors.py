@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
-from dagster_processes import dagster_server, graphql, launch, until
+from dagster_http import graphql, launch
+from dagster_processes import dagster_server, until
 from demo_env import compile_project, copy_demo, demo_environment
 
 WAIT_SECONDS = 120

@@ -58,7 +58,7 @@ def test_the_spec_example_builds(
     out = capsys.readouterr().out
     assert "not built" not in out
     assert "  sensors:      4" in out.splitlines()
-    sensors = {s.name: s for s in defs.resolve_all_sensor_defs()}
+    sensors = {s.name: s for s in defs.get_repository_def().sensor_defs}
     assert {"incoming_files", "gold_on_bronze", "failure_alert", "ready_flag"} <= set(sensors)
     assert sensors["incoming_files"].minimum_interval_seconds == 30
     assert sensors["ready_flag"].default_status.value == "STOPPED"

@@ -22,6 +22,14 @@ QUERY = """
 """
 
 
+WEEKLY_MAINTENANCE = {
+    "weekly_vacuum": "STOPPED",
+    "weekly_compaction": "STOPPED",
+    "weekly_analyze": "STOPPED",
+}
+"""The maintenance schedules stay stopped in prod too (VACUUM_SCHEDULE_ENABLED turns them on)."""
+
+
 def test_webserver_serves_the_assets_and_schedules_follow_the_environment(tmp_path: Path) -> None:
     statuses = {}
     for name, enabled in (("dev", "false"), ("prod", "true")):
@@ -42,6 +50,6 @@ def test_webserver_serves_the_assets_and_schedules_follow_the_environment(tmp_pa
         assert {"bronze_refresh", "medallion_pipeline", "vacuum_tables"} <= jobs
         statuses[name] = {s["name"]: s["scheduleState"]["status"] for s in repository["schedules"]}
     assert statuses == {
-        "dev": {"nightly_pipeline": "STOPPED", "weekly_vacuum": "STOPPED"},
-        "prod": {"nightly_pipeline": "RUNNING", "weekly_vacuum": "STOPPED"},
+        "dev": {"nightly_pipeline": "STOPPED", **WEEKLY_MAINTENANCE},
+        "prod": {"nightly_pipeline": "RUNNING", **WEEKLY_MAINTENANCE},
     }

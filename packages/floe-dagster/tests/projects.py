@@ -55,3 +55,34 @@ def write_project(root: Path, package: str, *, floe_yaml: str = FLOE_YAML, **mod
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     return folder / "floe.yaml"
+
+
+DBT_MODELS = {
+    "stg_customers": "select id as customer_id, name from {{ ref('raw_customers') }}",
+    "stg_orders": "select id as order_id, customer_id, amount from {{ ref('raw_orders') }}",
+    "customer_totals": (
+        "select c.customer_id, count(o.order_id) as orders, coalesce(sum(o.amount), 0) as total "
+        "from {{ ref('stg_customers') }} as c left join {{ ref('stg_orders') }} as o "
+        "using (customer_id) group by 1"
+    ),
+}
+DBT_SEEDS = {
+    "raw_customers": "id,name\n1,ann\n2,bob\n3,cy\n",
+    "raw_orders": "id,customer_id,amount\n1,1,10\n2,1,5\n3,3,7\n",
+}
+
+
+def write_dbt_project(folder: Path, name: str = "tiny_shop") -> Path:
+    """A dbt project of two seeds and three models (what ``dbt init`` and a user would add),
+    with no floe file and no manifest. Returns its folder."""
+    (folder / "models").mkdir(parents=True)
+    (folder / "seeds").mkdir()
+    (folder / "dbt_project.yml").write_text(
+        f"name: {name}\nversion: '1.0.0'\nprofile: {name}\n"
+        "model-paths: ['models']\nseed-paths: ['seeds']\n"
+    )
+    for model, sql in DBT_MODELS.items():
+        (folder / "models" / f"{model}.sql").write_text(sql + "\n")
+    for seed, csv in DBT_SEEDS.items():
+        (folder / "seeds" / f"{seed}.csv").write_text(csv)
+    return folder

@@ -4,6 +4,8 @@ every Dagster process, and ``--postgres`` URLs and their errors."""
 from __future__ import annotations
 
 import argparse
+import io
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from floe_dagster._dev import (
     write_instance,
 )
 from floe_dagster._postgres import PostgresError, ensure_databases, postgres_target
+from floe_dagster._term import Style, progress
 
 
 def _options(floe_yaml: Path, *extra: str) -> argparse.Namespace:
@@ -93,3 +96,24 @@ def test_the_catalog_url_with_a_password_is_a_secret(tmp_path: Path) -> None:
     assert "s3cret" not in repr(config)
     assert config.source.secret_paths == {"storage.catalog.uri": (CATALOG_URI_ENV,)}
     assert DAGSTER_POSTGRES_ENV == "FLOE_DAGSTER_POSTGRES_URL"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_updates_one_line_on_a_terminal_and_stays_out_of_a_pipe() -> None:
+    terminal, pipe = _Terminal(), io.StringIO()
+    with progress("dbt parse of shop", stream=terminal):
+        time.sleep(0.5)
+    with progress("dbt parse of shop", stream=pipe):
+        pass
+    assert "\r| dbt parse of shop 0s" in terminal.getvalue()
+    assert terminal.getvalue().rstrip().split("\r")[-1].startswith("dbt parse of shop: done in")
+    assert pipe.getvalue() == ""  # a pipe gets what the command says, no progress
+    with pytest.raises(ValueError, match="dbt said no"), progress("failing", stream=terminal):
+        raise ValueError("dbt said no")
+    assert terminal.getvalue().splitlines()[-1].lstrip("\r").startswith("failing: failed in")
+    assert not Style(pipe, env={}).enabled
+    assert Style(terminal, env={}).red("x") == "\033[31mx\033[0m"

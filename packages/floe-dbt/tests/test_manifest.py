@@ -9,7 +9,7 @@ from manifests import dbt_test, manifest, model, source
 
 from floe_dbt import FloeDbtError, load_manifest
 
-REGENERATE = "fix: regenerate it with `dbt parse`"
+REGENERATE = "fix: regenerate it: `floe parse` next to floe.yaml, or `dbt parse`"
 
 
 def _write(tmp_path: Path, content: Any) -> Path:

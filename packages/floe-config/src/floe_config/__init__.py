@@ -27,6 +27,9 @@ from floe_config._interpolate import split_template as split_template
 from floe_config._jsonschema import artifacts_json_schema as artifacts_json_schema
 from floe_config._jsonschema import floe_yaml_json_schema as floe_yaml_json_schema
 from floe_config._loader import load_config as load_config
+from floe_config._manifest_location import locate_manifest as locate_manifest
+from floe_config._manifest_location import manifest_fix as manifest_fix
+from floe_config._manifest_location import workspace_root as workspace_root
 from floe_config._model import Catalog as Catalog
 from floe_config._model import Compute as Compute
 from floe_config._model import ConfigSource as ConfigSource
@@ -104,12 +107,15 @@ __all__ = [
     "compile_artifacts",
     "floe_yaml_json_schema",
     "load_config",
+    "locate_manifest",
     "looks_secret",
+    "manifest_fix",
     "read_artifacts",
     "render_path",
     "resolve",
     "resolve_template",
     "split_template",
     "suggest",
+    "workspace_root",
     "write_artifacts",
 ]

@@ -22,6 +22,7 @@ from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue, FloeConfigError
 from floe_config._interpolate import find_variables
 from floe_config._loader import base_package_of, build_config, check_document, read_document
+from floe_config._manifest_location import locate_manifest, manifest_fix
 from floe_config._model import FloeConfig
 from floe_config._yaml import Position, RawDocument
 
@@ -146,8 +147,8 @@ def compile_artifacts(
     out_dir = Path(output).absolute().parent
     manifest_record = None
     manifest_path = Path(manifest) if manifest else None
-    if manifest_path is None and config is not None and config.dbt_manifest_path:
-        manifest_path = config.path(config.dbt_manifest_path)
+    if manifest_path is None and config is not None:
+        manifest_path = locate_manifest(config)
     if manifest_path is not None:
         if not manifest_path.is_file():
             raise FloeConfigError(
@@ -156,8 +157,7 @@ def compile_artifacts(
                         ("orchestration", "dbt", "manifest_path"),
                         IssueCode.MISSING_MANIFEST,
                         f"no dbt manifest at {manifest_path}",
-                        "run `dbt parse` in the dbt project first (or build the Bazel "
-                        "manifest target)",
+                        manifest_fix(config) if config is not None else "pass --manifest",
                     )
                 ]
             )

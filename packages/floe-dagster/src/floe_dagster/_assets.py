@@ -11,7 +11,7 @@ from typing import Any
 from dagster import AssetKey, AssetsDefinition
 from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
-from floe_config import FloeConfig, IssueCode
+from floe_config import FloeConfig, IssueCode, locate_manifest, manifest_fix
 from floe_dagster._asset_settings import AssetSettings
 from floe_dagster._dbt_assets import build_dbt_assets
 from floe_dagster._dbt_settings import DbtSettings, dbt_settings
@@ -74,11 +74,13 @@ def build_assets(
     assets = asset_settings.apply(modules.assets, owners=modules.owners, problems=problems)
     built = BuiltAssets(assets, modules.asset_checks, modules, settings=asset_settings)
     if config.orchestration.dbt is not None:
-        path = manifest_path or config.path(config.dbt_manifest_path or "")
+        path = manifest_path or locate_manifest(config) or config.path("")
         try:
             manifest = load_manifest(path)
         except FloeDbtError as error:
-            problems.add(config, MANIFEST_KEY, error.code, error.message, error.hint)
+            ours = manifest_path is None or manifest_path == locate_manifest(config)
+            hint = manifest_fix(config) if ours else error.hint  # the command that rewrites it
+            problems.add(config, MANIFEST_KEY, error.code, error.message, hint)
         else:
             settings = dbt_settings(config, manifest_path=path, env=env, problems=problems)
             translator = translator_class(manifest=manifest, config=config)

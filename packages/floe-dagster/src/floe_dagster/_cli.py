@@ -1,9 +1,12 @@
-"""The ``floe`` command: validate, compile, backfill, schema.
+"""The ``floe`` command: validate, plan, compile, dev, init, parse, backfill, schema.
 
 floe validate [floe.yaml] [--manifest PATH]
 floe compile  [floe.yaml] [--output PATH] [--manifest PATH]
 floe backfill NAME [floe.yaml] [--in-process] [--wait] [--manifest PATH]
 floe dev      [floe.yaml] [-p PORT] [--postgres URL] [--manifest PATH]
+floe init     [DIR]
+floe parse    [floe.yaml]
+floe plan     [floe.yaml] [--json] [--manifest PATH]
 floe schema   [--artifacts]
 
 Every error floe knows is printed as ``floe.yaml:LINE:COL key.path: message [code]`` with a
@@ -33,6 +36,7 @@ from floe_config import (
 )
 from floe_dagster._errors import FloeDagsterError
 from floe_dagster._postgres import PostgresError
+from floe_dagster._term import Style, coloured_report, progress
 from floe_dbt import FloeDbtError
 
 if TYPE_CHECKING:
@@ -66,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="after submitting, follow the backfill to its end"
     )
     backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
+    init = sub.add_parser("init", help="make the dbt project in DIR (default: here) a floe project")
+    init.add_argument("folder", nargs="?", default=".", type=Path)
+    parse = sub.add_parser("parse", help="dbt parse with floe's profile; writes the manifest")
+    parse.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    plan = sub.add_parser("plan", help="what floe.yaml will do, without running anything")
+    plan.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    plan.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    plan.add_argument("--json", action="store_true", help="the plan as JSON (docs/plan.md)")
     from floe_dagster._dev import add_arguments  # noqa: PLC0415
 
     add_arguments(
@@ -80,30 +92,45 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(options: argparse.Namespace) -> int:
-    config = load_config(options.config, env=os.environ)
-    from floe_dagster._definitions import build_definitions  # noqa: PLC0415 - Dagster is slow to import
+    from floe_dagster._definitions import load_for_command  # noqa: PLC0415 - Dagster is slow
 
-    manifest = options.manifest.absolute() if options.manifest else None
-    definitions = build_definitions(config, manifest_path=manifest, env=os.environ)
+    config, definitions = load_for_command(options.config, options.manifest, os.environ)
     from floe_dagster._summary import recorded_instance, summary  # noqa: PLC0415
 
-    print("\n".join(summary(config, definitions, recorded_instance())))
+    lines = summary(config, definitions, recorded_instance())
+    print("\n".join([Style(sys.stdout).green(lines[0]), *lines[1:]]))
     return 0
 
 
 def _compile(options: argparse.Namespace) -> int:
     source = options.config.absolute()
     output = options.output or source.parent / DEFAULT_ARTIFACT_NAME
-    artifacts = compile_artifacts(
-        source,
-        output=output,
-        manifest=options.manifest,
-        source_as=options.source_as,
-        manifest_as=options.manifest_as,
-    )
+    with progress(f"compiling {source.name}"):
+        artifacts = compile_artifacts(
+            source,
+            output=output,
+            manifest=options.manifest,
+            source_as=options.source_as,
+            manifest_as=options.manifest_as,
+        )
     write_artifacts(artifacts, output)
     print(f"wrote {output}")
     return 0
+
+
+def _project_command(options: argparse.Namespace) -> int:
+    if options.command == "init":
+        from floe_dagster._project import main_init  # noqa: PLC0415
+
+        return main_init(options.folder, os.environ)
+    if options.command == "parse":
+        from floe_dagster._project import parse  # noqa: PLC0415
+
+        print(f"wrote {parse(load_config(options.config, env=os.environ), os.environ)}")
+        return 0
+    from floe_dagster._plan import plan_command  # noqa: PLC0415
+
+    return plan_command(options)
 
 
 def _backfill(options: argparse.Namespace) -> int:
@@ -113,7 +140,7 @@ def _backfill(options: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The ``floe`` command (validate, compile, backfill, schema); returns the exit code."""
+    """The ``floe`` command; returns the exit code."""
     options = _parser().parse_args(argv)
     try:
         if options.command == "validate":
@@ -122,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backfill(options)
         if options.command == "compile":
             return _compile(options)
+        if options.command in ("init", "parse", "plan"):
+            return _project_command(options)
         if options.command == "dev":
             from floe_dagster._dev import dev  # noqa: PLC0415
 
@@ -130,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(schema, indent=2, sort_keys=True))
         return 0
     except (FloeConfigError, FloeDagsterError, FloeDbtError, PostgresError) as error:
-        print(str(error), file=sys.stderr)
+        print(coloured_report(str(error), Style(sys.stderr)), file=sys.stderr)
         return 1
     except Exception as error:  # a bug in floe: one clear line, the traceback on request
         print(

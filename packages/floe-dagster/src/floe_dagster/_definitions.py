@@ -15,7 +15,7 @@ from typing import Any
 
 from dagster import AssetsDefinition, Definitions
 
-from floe_config import FloeConfig, IssueCode, read_artifacts, resolve
+from floe_config import FloeConfig, IssueCode, load_config, read_artifacts, resolve
 from floe_dagster._artifacts import locate_artifacts
 from floe_dagster._assets import MANIFEST_KEY, BuiltAssets, build_assets
 from floe_dagster._automation import automation_sensor
@@ -32,6 +32,7 @@ from floe_dagster._resources import build_resources
 from floe_dagster._schedules import build_schedules
 from floe_dagster._sensors import build_sensors
 from floe_dagster._state import state_directory
+from floe_dagster._term import progress
 from floe_dagster._translator import FloeDbtTranslator
 from floe_dagster._warnings import (
     dagster_internal_warnings_silenced,
@@ -235,3 +236,15 @@ class FloeDefinitions:
         return build_definitions(
             config, manifest_path=manifest_path, env=env, translator_class=translator_class
         )
+
+
+def load_for_command(
+    path: Path, manifest: Path | None, env: Mapping[str, str]
+) -> tuple[FloeConfig, Definitions]:
+    """floe.yaml and its definitions for a ``floe`` command (validate, plan), with progress."""
+    config = load_config(path, env=env)
+    with progress("loading the code location"):
+        definitions = build_definitions(
+            config, manifest_path=manifest.absolute() if manifest else None, env=env
+        )
+    return config, definitions

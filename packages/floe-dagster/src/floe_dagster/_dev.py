@@ -29,11 +29,14 @@ from floe_config import (
     FloeConfig,
     compile_artifacts,
     load_config,
+    locate_manifest,
     read_artifacts,
     write_artifacts,
 )
 from floe_dagster._postgres import PostgresTarget, ensure_databases, postgres_target
+from floe_dagster._project import parse
 from floe_dagster._state import STATE_ENV, state_directory
+from floe_dagster._term import progress
 
 HOST = "127.0.0.1"
 PORT = 3000
@@ -140,12 +143,17 @@ def prepare(
     state = Path(environment[STATE_ENV])
     state.mkdir(parents=True, exist_ok=True)
     artifact = Path(environment[ARTIFACT_ENV])
-    print(f"floe dev: compiling {source.name}", file=sys.stderr, flush=True)
-    compiled = compile_artifacts(source, output=artifact, manifest=options.manifest)
+    if options.manifest is None and config.dbt_manifest_path:
+        located = locate_manifest(config)
+        if located is not None and not located.is_file():
+            parse(config, environment)  # a fresh project: dbt parse it first
+    with progress(f"compiling {source.name}"):
+        compiled = compile_artifacts(source, output=artifact, manifest=options.manifest)
     manifest = read_artifacts(write_artifacts(compiled, artifact)).manifest_file
     from floe_dagster._definitions import build_definitions  # noqa: PLC0415 - Dagster is slow
 
-    build_definitions(config, manifest_path=manifest, env=environment)  # every error, now
+    with progress("loading the code location"):
+        build_definitions(config, manifest_path=manifest, env=environment)  # every error, now
     if target is not None:
         created = ensure_databases(target)
         made = f" (created {', '.join(created)})" if created else ""

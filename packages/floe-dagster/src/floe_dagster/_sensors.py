@@ -450,11 +450,17 @@ def _watched_keys(
     spec: AssetSensor,
     graph: Any,
     problems: Problems,
+    *,
+    complete: bool,
 ) -> list[AssetKey] | None:
+    """The keys ``spec`` watches; an unknown one is a problem only when every asset loaded
+    (with the manifest or a module broken, it is an echo of that problem)."""
     known = {k.to_user_string(): k for k in graph.get_all_asset_keys()}
     keys = []
     for index, watched in enumerate(spec.watched_assets):
         key = known.get(watched) or known.get(watched.removeprefix("key:"))
+        if key is None and not complete:
+            continue
         if key is None:
             near = suggest(watched, list(known))
             problems.add(
@@ -479,6 +485,7 @@ def build_sensors(
     """Every sensor of ``orchestration.sensors``, on the jobs built from the same config."""
     own = problems is None
     problems = Problems() if problems is None else problems
+    complete = not problems
     job_assets = jobs.assets if isinstance(jobs, BuiltJobs) else {}
     sensors: list[SensorDefinition] = []
     for name, spec in config.orchestration.sensors.items():
@@ -490,7 +497,7 @@ def build_sensors(
         if isinstance(spec, FileWatcherSensor):
             sensors.append(file_watcher(name, spec, target, config.path(spec.path)))
         elif isinstance(spec, AssetSensor):
-            keys = _watched_keys(config, name, spec, graph, problems)
+            keys = _watched_keys(config, name, spec, graph, problems, complete=complete)
             if keys is not None:
                 sensors.append(asset_sensor(name, spec, target, keys))
         elif isinstance(spec, RunStatusSensor):

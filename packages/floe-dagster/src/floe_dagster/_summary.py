@@ -44,7 +44,7 @@ def _next_tick(cron: str, timezone: str) -> str:
     return tick.strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _sensor_detail(config: FloeConfig, sensor: Any) -> str:
+def sensor_detail(config: FloeConfig, sensor: Any) -> str:
     if isinstance(sensor, FileWatcherSensor):
         where = config.path(sensor.path)
         return f", '{sensor.pattern}' in {where}{' (recursive)' if sensor.recursive else ''}"
@@ -59,7 +59,7 @@ def _names(keys: list[str], limit: int = 3) -> str:
     return ", ".join(keys[:limit]) + (f" +{len(keys) - limit}" if len(keys) > limit else "")
 
 
-def _keys_of(definition: PartitionsDefinition, instance: Any) -> list[str] | None:
+def keys_of(definition: PartitionsDefinition, instance: Any) -> list[str] | None:
     """Every key of ``definition`` (None: it has dynamic keys and there is no instance)."""
     if has_dynamic(definition) and instance is None:
         return None
@@ -85,7 +85,7 @@ def partition_lines(
         definition = definitions[ident]
         name = next((n for n, d in named.items() if d == definition), None)
         label = f"'{name}' " if name else ""
-        every = _keys_of(definition, instance)
+        every = keys_of(definition, instance)
         if every is None:
             span = "keys added at run time"
         elif not every:
@@ -207,7 +207,7 @@ def summary(
         status = "RUNNING" if sensor.enabled else "STOPPED"
         lines.append(
             f"    {name}: {sensor.type} -> {sensor.job} {status}, every "
-            f"{sensor.poll_interval_seconds} s{_sensor_detail(config, sensor)}"
+            f"{sensor.poll_interval_seconds} s{sensor_detail(config, sensor)}"
         )
     automated = sorted(k.to_user_string() for k in keys if graph.get(k).automation_condition)
     if automated:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from floe_config import IssueCode
 
-REGENERATE_HINT = (
-    "regenerate it with `dbt parse` in the dbt project "
-    "(for the demo: `tools/bazel build //demo/data_engineering/dbt:manifest`)"
-)
+REGENERATE_HINT = "regenerate it: `floe parse` next to floe.yaml, or `dbt parse` in the dbt project"
+PARSE_FAILED_HINT = "fix the dbt project as dbt's output above says, then parse again"
 
 
 class FloeDbtError(Exception):

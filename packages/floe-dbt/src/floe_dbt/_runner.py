@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from floe_config import FloeConfig, IssueCode
-from floe_dbt._errors import REGENERATE_HINT, FloeDbtError
+from floe_dbt._errors import PARSE_FAILED_HINT, FloeDbtError
 from floe_dbt._profiles import duckdb_profile, project_profile_name, write_profiles
 
 # Nothing dbt does here may reach for the network: no anonymous usage stats, no version check.
@@ -182,7 +182,7 @@ class DbtRunner:
                 f"dbt parse failed (exit {result.returncode}):\n{result.output.strip()}",
                 code=IssueCode.DBT_PARSE_FAILED,
                 path=str(self.project_dir),
-                hint=REGENERATE_HINT,
+                hint=PARSE_FAILED_HINT,
             )
         return manifest
 

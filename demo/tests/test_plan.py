@@ -1,0 +1,62 @@
+"""``floe plan`` on the demo, as a user runs it: the next ticks of each schedule in its own
+timezone, and the assets a newly listed module adds, before anything runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+from demo_env import GOLD_PY, compile_project, copy_demo, demo_environment, floe
+
+NEW_YORK = "America/New_York"
+
+
+def test_plan_shows_ticks_in_their_timezone_and_what_a_module_adds(tmp_path: Path) -> None:
+    project = copy_demo(tmp_path / "root", "planned_shop")
+    env = demo_environment(tmp_path / "state", PIPELINE_TIMEZONE=NEW_YORK)
+    floe_yaml = str(project / "floe.yaml")
+
+    text = floe(env, "plan", floe_yaml)
+    assert text.returncode == 0, text.stderr
+    assert f"nightly_pipeline: medallion_pipeline '0 2 * * *' {NEW_YORK} STOPPED" in text.stdout
+    assert "changes since the last `floe compile`" in text.stdout
+
+    plan = json.loads(floe(env, "plan", floe_yaml, "--json").stdout)
+    nightly = plan["schedules"]["nightly_pipeline"]
+    assert nightly["timezone"] == NEW_YORK
+    ticks = [datetime.fromisoformat(t) for t in nightly["next_ticks"]]
+    assert len(ticks) == 3
+    for tick in ticks:
+        assert (tick.hour, tick.minute) == (2, 0)  # 02:00 in New York, whatever the offset
+        assert tick.utcoffset() in (timedelta(hours=-5), timedelta(hours=-4))
+    assert [b.date() - a.date() for a, b in pairwise(ticks)] == [timedelta(days=1)] * 2
+    assert plan["partitions"]["daily"]["first"] == "2024-01-01"
+    assert plan["backfills"]["first_120_days"]["runs"] == 12
+    assert plan["warnings"] == []
+    assert [p["pattern"] for p in plan["patterns"]] == ["bronze_*", "stg_*"]
+    assert plan["changes"]["compared_with"] is None  # nothing compiled next to floe.yaml yet
+
+    compile_project(project)
+    (project / "orchestration" / "assets" / "gold.py").write_text(GOLD_PY)
+    Path(floe_yaml).write_text(
+        Path(floe_yaml)
+        .read_text()
+        .replace(
+            "    - .orchestration.assets.ops\n",
+            "    - .orchestration.assets.ops\n    - .orchestration.assets.gold\n",
+        )
+        .replace('    "stg_*":\n', '    "gold_*":\n      group_name: gold\n    "stg_*":\n')
+    )
+    after = floe(env, "plan", floe_yaml, "--json")
+    assert after.returncode == 0, after.stderr
+    document = json.loads(after.stdout)
+    assert document["warnings"] == ["asset pattern 'gold_*' matches no asset"]
+    changes = document["changes"]
+    assert changes["compared_with"] == str(project / "compiled_artifacts.json")
+    assert changes["assets"] == {"added": ["top_customers"], "removed": [], "changed": []}
+    assert changes["jobs"] == {"added": [], "removed": [], "changed": []}
+    shown = floe(env, "plan", floe_yaml).stdout
+    assert "assets added: top_customers" in shown
+    assert "warning: 'gold_*' matches no asset" in shown

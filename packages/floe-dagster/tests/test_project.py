@@ -1,0 +1,248 @@
+"""A user's own dbt project, from nothing to the Dagster UI, as a user runs it: every step is
+the ``floe`` command in its own process, in a folder outside this repository.
+
+``floe init`` -> ``floe validate`` -> ``floe plan --json`` -> ``floe dev``; and each ``fix:``
+line that names a command is run, and must fix what it says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from dagster_http import graphql, launch, run_status
+from projects import DBT_MODELS, DBT_SEEDS, write_dbt_project
+
+ALL_NODES = sorted([*DBT_MODELS, *DBT_SEEDS])
+STARTUP_SECONDS = 180
+
+
+def floe(folder: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``floe ARGS`` in ``folder``, as a user types it (a fresh process, no TTY)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env.pop("FLOE_STATE_DIR", None)
+    env.pop("DAGSTER_HOME", None)
+    return subprocess.run(
+        [sys.executable, "-m", "floe_dagster", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def test_init_gives_a_project_that_validates_and_plans_unedited(tmp_path: Path) -> None:
+    project = write_dbt_project(tmp_path / "tiny_shop")
+    said = ok(floe(project, "init"))
+    assert "wrote" in said
+    assert (project / "target" / "manifest.json").is_file()  # dbt parse ran
+    assert (project / "floe.yaml").read_text().startswith("# floe.yaml")
+    assert "FloeDefinitions.from_compiled_artifacts()" in (project / "definitions.py").read_text()
+    assert ".floe/" in (project / ".gitignore").read_text().splitlines()
+    assert "floe.yaml OK: tiny_shop" in ok(floe(project, "validate"))
+    plan = json.loads(ok(floe(project, "plan", "--json")))
+    assert plan["plan_version"] == 1
+    assert sorted(plan["assets"]) == ALL_NODES
+    assert plan["jobs"]["all_models"]["assets"] == ALL_NODES
+    assert plan["schedules"]["nightly"]["enabled"] is False
+    assert len(plan["schedules"]["nightly"]["next_ticks"]) == 3
+
+
+def test_init_never_overwrites_and_says_which_file(tmp_path: Path) -> None:
+    project = write_dbt_project(tmp_path / "shop")
+    (project / "definitions.py").write_text("# mine\n")
+    result = floe(project, "init")
+    assert result.returncode == 1
+    assert f"{project / 'definitions.py'} already exist" in result.stderr
+    assert not (project / "floe.yaml").exists()
+    assert (project / "definitions.py").read_text() == "# mine\n"
+    elsewhere = floe(tmp_path, "init")
+    assert elsewhere.returncode == 1
+    assert "no dbt_project.yml in" in elsewhere.stderr
+
+
+def _fix(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("fix:")]
+    assert lines, result.stderr
+    return lines[0]
+
+
+def test_the_fix_for_a_missing_manifest_is_a_command_that_writes_it(tmp_path: Path) -> None:
+    project = write_dbt_project(tmp_path / "shop")
+    ok(floe(project, "init"))
+    (project / "target" / "manifest.json").unlink()
+    fix = _fix(floe(project, "validate"))
+    assert "`floe parse floe.yaml`" in fix
+    ok(floe(project, "parse", "floe.yaml"))  # the command, as the fix line names it
+    ok(floe(project, "validate"))
+
+
+def test_a_manifest_built_by_bazel_is_found_where_the_fix_says(tmp_path: Path) -> None:
+    workspace = tmp_path / "repo"
+    project = write_dbt_project(workspace / "shop" / "dbt")
+    (workspace / "WORKSPACE").write_text("")
+    (project / "BUILD.bazel").write_text('genrule(name = "manifest", outs = ["manifest.json"])\n')
+    ok(floe(project, "init"))
+    (project / "target" / "manifest.json").rename(tmp_path / "m.json")
+    fix = _fix(floe(project, "validate"))
+    assert "`tools/bazel build //shop/dbt:manifest`" in fix
+    bazel_bin = workspace / "bazel-bin" / "shop" / "dbt" / "manifest.json"
+    bazel_bin.parent.mkdir(parents=True)
+    (tmp_path / "m.json").rename(bazel_bin)  # what that target writes
+    assert "floe.yaml OK" in ok(floe(project, "validate"))
+
+
+def test_the_compile_fixes_are_floe_compile(tmp_path: Path) -> None:
+    project = write_dbt_project(tmp_path / "shop")
+    ok(floe(project, "init"))
+    load = ["-c", "import definitions"]
+
+    def python(*args: str) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(project), *filter(None, sys.path)]))
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    missing = python(*load)
+    assert "fix: regenerate it with `floe compile`" in missing.stderr
+    ok(floe(project, "compile"))
+    assert python(*load).returncode == 0
+    manifest = project / "target" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"tiny_shop"', '"tiny_shop" ', 1))
+    changed = python(*load)
+    assert "run `floe compile` again" in changed.stderr, changed.stderr[-2000:]
+    ok(floe(project, "compile"))
+    assert python(*load).returncode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _ours(state: Path) -> list[int]:
+    """Processes whose environment names this project's state directory."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"FLOE_STATE_DIR={state}\0".encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find leftover processes")
+def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    project = write_dbt_project(tmp_path / "tiny_shop")
+    ok(floe(project, "init"))
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env.pop("FLOE_STATE_DIR", None)
+    env.pop("DAGSTER_HOME", None)
+    log = tmp_path / "dev.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "floe_dagster", "dev", "-p", str(port)],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal gives it
+        )
+    url = f"http://127.0.0.1:{port}"
+    state = project / ".floe"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            assert process.poll() is None, log.read_text()[-3000:]
+            try:
+                nodes = graphql(url, "{ assetNodes { assetKey { path } } }")["assetNodes"]
+                if nodes:
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(1)
+        assert sorted("/".join(n["assetKey"]["path"]) for n in nodes) == ALL_NODES
+        run_id = launch(url, "floe_dagster.code_location", "all_models")
+        while (status := run_status(url, run_id)) not in ("SUCCESS", "FAILURE", "CANCELED"):
+            assert time.monotonic() < deadline + 120, log.read_text()[-3000:]
+            time.sleep(1)
+        assert status == "SUCCESS", log.read_text()[-3000:]
+        assert (state / "dagster" / "dagster.yaml").is_file()
+        assert (state / "warehouse.duckdb").is_file()
+        assert (state / "observability" / "traces.jsonl").is_file()
+        assert _ours(state), "the processes carry the state directory in their environment"
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        try:
+            process.wait(timeout=60)
+        finally:
+            leftover = _lingering(state, seconds=30)  # a run worker may still be exiting
+            for pid in leftover:
+                os.kill(pid, signal.SIGKILL)
+    assert leftover == {}, f"still running after Ctrl-C: {leftover}\n{log.read_text()[-2000:]}"
+
+
+def _lingering(state: Path, seconds: float) -> dict[int, str]:
+    """The project's processes still there after ``seconds`` (pid -> command line)."""
+    deadline = time.monotonic() + seconds
+    while (found := _ours(state)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    commands = {}
+    for pid in found:
+        try:
+            commands[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+    return commands
+
+
+def test_colour_on_a_terminal_and_plain_in_a_pipe(tmp_path: Path) -> None:
+    project = tmp_path / "broken"
+    project.mkdir()
+    (project / "floe.yaml").write_text("name: x\norchestration:\n  jobs:\n    j: {type: batch}\n")
+    piped = floe(project, "validate")
+    assert piped.returncode == 1
+    assert "\033[" not in piped.stderr
+    assert "fix:" in piped.stderr
+    env = dict(os.environ, FORCE_COLOR="1")  # what a terminal gets; a pipe cannot be a TTY here
+    coloured = subprocess.run(
+        [sys.executable, "-m", "floe_dagster", "validate"],
+        cwd=project,
+        env=dict(env, PYTHONPATH=os.pathsep.join(p for p in sys.path if p)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert coloured.returncode == 1
+    assert "\033[31m" in coloured.stderr  # the problem in red
+    assert "\033[32m    fix:" in coloured.stderr  # its fix in green

@@ -28,8 +28,8 @@ def locate_artifacts(path: str | Path | None, *, env: Mapping[str, str], caller:
                 file=str(caller),
                 message="no floe.yaml in this directory or above it, and "
                 f"{ARTIFACT_ENV} is not set",
-                hint="pass the artifact path, set FLOE_COMPILED_ARTIFACTS, or run "
-                "`floe compile` next to floe.yaml",
+                hint="pass the artifact's path, or set FLOE_COMPILED_ARTIFACTS to it "
+                "(`floe compile path/to/floe.yaml` writes compiled_artifacts.json beside it)",
             )
         ]
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, AssetSpec, asset
+from pathlib import Path
+
+from dagster import AssetKey, AssetSpec, DagsterInstance, DailyPartitionsDefinition, asset
 
 from floe_dagster._dagster_internals import (
     AssetGraph,
     UnresolvedAssetJobDefinition,
     asset_graph,
+    backfill_status,
     reconstructing,
+    submit_asset_backfill,
 )
 
 
@@ -37,3 +41,26 @@ def test_plain_asset_specs_join_the_graph() -> None:
 
 def test_a_plain_load_is_not_a_reconstruction() -> None:
     assert reconstructing() is False
+
+
+def test_a_backfill_submits_through_the_private_api(tmp_path: Path) -> None:
+    """``PartitionBackfill``, ``make_new_backfill_id`` and ``BulkActionStatus`` (no public API
+    submits an asset backfill): the instance records it as requested, for the daemon."""
+    daily = DailyPartitionsDefinition(start_date="2024-01-01")
+
+    @asset(partitions_def=daily)
+    def events() -> None: ...
+
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        backfill_id = submit_asset_backfill(
+            instance,
+            asset_graph([events]),
+            keys=[AssetKey("events")],
+            partitions=["2024-01-01", "2024-01-02"],
+            title="two days",
+            description=None,
+            tags={"floe/test": "yes"},
+        )
+        assert backfill_status(instance, backfill_id) == "REQUESTED"
+        assert backfill_status(instance, "no-such-backfill") is None

@@ -18,7 +18,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
 from dagster_http import graphql, launch, run_status
 from projects import DBT_MODELS, DBT_SEEDS, write_dbt_project
 
@@ -159,7 +158,6 @@ def _ours(state: Path) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find leftover processes")
 def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     project = write_dbt_project(tmp_path / "tiny_shop")
     ok(floe(project, "init"))

@@ -16,7 +16,7 @@ from projects import write_project
 
 from floe_config import load_config
 from floe_dagster import FloeDagsterError, FloeDefinitions
-from floe_dagster import _sensors as sensors
+from floe_dagster import _file_watcher as watcher
 
 ASSETS = """\
 from dagster import RunRequest, SkipReason, asset
@@ -133,7 +133,7 @@ def test_a_thousand_files_run_in_bounded_batches_each_once(sensing: dict[str, An
         if not result.run_requests:
             assert "no new or changed '*.csv' file" in result.skip_message
             break
-        assert len(result.run_requests) <= sensors.FILES_PER_TICK
+        assert len(result.run_requests) <= watcher.FILES_PER_TICK
         keys += [r.run_key for r in result.run_requests]
         cursor = result.cursor
     assert ticks == 11  # ten ticks of 100, then nothing new
@@ -175,8 +175,8 @@ def test_a_missing_or_hung_folder_skips_with_a_reason(
         time.sleep(2)  # a listing that does not return in time, as on a dead mount
         return []
 
-    monkeypatch.setattr(sensors, "_walk", hang)
-    monkeypatch.setattr(sensors, "LISTING_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(watcher, "_walk", hang)
+    monkeypatch.setattr(watcher, "LISTING_TIMEOUT_SECONDS", 0.2)
     assert (
         "took longer than 0 s (an unreachable mount?)"
         in _tick(defs, "drops", instance).skip_message

@@ -142,11 +142,11 @@ def _table(catalog: Catalog, identifier: str, schema: pa.Schema) -> Table:
     try:
         return catalog.create_table(identifier, schema=schema)
     except TableAlreadyExistsError:
-        pass  # another process created it meanwhile
+        return catalog.load_table(identifier)  # another process created it meanwhile
     except DBAPIError as error:
         if not _created_concurrently(error):
             raise
-    return catalog.load_table(identifier)
+        return catalog.load_table(identifier)
 
 
 def overwrite_rows(

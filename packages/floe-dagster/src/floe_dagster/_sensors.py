@@ -15,23 +15,15 @@ Every sensor honours ``poll_interval_seconds`` (Dagster's minimum interval) and 
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import os
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, cast
 
 from dagster import (
     AssetKey,
     AssetRecordsFilter,
     DagsterRunStatus,
-    DefaultSensorStatus,
-    JobDefinition,
     RunFailureSensorContext,
     RunRequest,
     RunStatusSensorContext,
@@ -52,213 +44,21 @@ from floe_config import (
     RunStatusSensor,
     suggest,
 )
+from floe_dagster._file_watcher import file_watcher
 from floe_dagster._functions import signature_of
-from floe_dagster._jobs import BuiltJobs, JobAssets, target_function
+from floe_dagster._jobs import BuiltJobs, target_function
 from floe_dagster._problems import Problems
 from floe_dagster._schedules import selected_keys
+from floe_dagster._sensor_target import (
+    Target,
+    default_status,
+    op_config_fields,
+    polling_sensor,
+    tick_result,
+)
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
-FILES_PER_TICK = 100
-"""At most this many runs per file watcher tick; the rest follow on the next ticks."""
-SETTLE_SECONDS = 2.0
-"""A file counts once it has not changed for this long (a file still being written waits)."""
-LISTING_TIMEOUT_SECONDS = 10.0
-"""Listing the watched folder may take this long (a dead network mount hangs forever)."""
 MATERIALIZATIONS_PER_TICK = 1000
-
-
-def default_status(enabled: bool) -> DefaultSensorStatus:
-    return DefaultSensorStatus.RUNNING if enabled else DefaultSensorStatus.STOPPED
-
-
-def polling_sensor(
-    name: str,
-    spec: FileWatcherSensor | AssetSensor | CustomSensor,
-    target: Target,
-    evaluate: Callable[[SensorEvaluationContext], Any],
-    described: str,
-) -> SensorDefinition:
-    """A sensor that runs ``target.job`` from ``evaluate`` every ``poll_interval_seconds``;
-    floe.yaml's description, else ``described``."""
-    return SensorDefinition(
-        name=name,
-        evaluation_fn=evaluate,
-        job=target.job,
-        minimum_interval_seconds=spec.poll_interval_seconds,
-        default_status=default_status(spec.enabled),
-        description=spec.description or described,
-    )
-
-
-@dataclass(frozen=True)
-class Target:
-    """The job a sensor runs, and what floe can hand it."""
-
-    name: str
-    job: Any
-    partitions: JobAssets | None
-    op_config: tuple[str, frozenset[str]] | None
-    """(op name, config fields) of an ops job; None for an asset job."""
-
-    def requests(
-        self,
-        *,
-        run_key: str | None,
-        tags: Mapping[str, str],
-        values: Mapping[str, Any],
-        instance: Any = None,
-        partition_keys: Sequence[str] | None = None,
-    ) -> list[RunRequest]:
-        """The run requests for one trigger: ``values`` as op config where the ops job takes
-        them; one request per partition for a partitioned job."""
-        config = None
-        if self.op_config is not None:
-            op, fields = self.op_config
-            given = {k: v for k, v in values.items() if k in fields}
-            if given:  # a run's config replaces the job's default: start from the default
-                default = getattr(self.job, "run_config", None) or {}
-                base = dict(default.get("ops", {}).get(op, {}).get("config", {}))
-                config = {"ops": {op: {"config": {**base, **given}}}}
-        definition = self.partitions.partitions_def if self.partitions else None
-        if definition is None:
-            return [RunRequest(run_key=run_key, run_config=config or {}, tags=dict(tags))]
-        keys = list(partition_keys or []) or selected_keys(definition, datetime.now(UTC), instance)
-        return [
-            RunRequest(
-                run_key=f"{run_key}|{key}" if run_key else None,
-                run_config=config or {},
-                tags=dict(tags),
-                partition_key=key,
-            )
-            for key in keys
-        ]
-
-
-def op_config_fields(job: Any) -> tuple[str, frozenset[str]] | None:
-    """(op, config field names) of a one-op ops job floe built; None for anything else."""
-    if not isinstance(job, JobDefinition) or len(job.graph.nodes) != 1:
-        return None
-    node = job.graph.nodes[0]
-    schema = node.definition.config_schema
-    fields = getattr(getattr(schema, "config_type", None), "fields", None) or {}
-    return node.name, frozenset(fields)
-
-
-# --- file watcher -------------------------------------------------------------------------------
-
-
-_LISTINGS: dict[str, threading.Thread] = {}
-_LISTINGS_LOCK = threading.Lock()
-
-
-def list_files(
-    root: Path, pattern: str, recursive: bool
-) -> tuple[list[tuple[str, int]] | None, str]:
-    """``([(path, mtime_ns)], "")`` or ``(None, reason)``: one listing of a folder at a time,
-    bounded in time (a hung mount hangs the listing thread, never the tick)."""
-    key = str(root)
-    with _LISTINGS_LOCK:
-        previous = _LISTINGS.get(key)
-        if previous is not None and previous.is_alive():
-            return None, f"the previous listing of {root} has not returned (unreachable?)"
-    found: list[list[tuple[str, int]] | str] = []
-
-    def work() -> None:
-        try:
-            found.append(_walk(root, pattern, recursive))
-        except OSError as error:
-            found.append(f"cannot read {root}: {error.strerror or error}")
-
-    thread = threading.Thread(target=work, name=f"floe-list-{root}", daemon=True)
-    with _LISTINGS_LOCK:
-        _LISTINGS[key] = thread
-    thread.start()
-    thread.join(LISTING_TIMEOUT_SECONDS)
-    if thread.is_alive():
-        return None, (
-            f"listing {root} took longer than {LISTING_TIMEOUT_SECONDS:.0f} s (an unreachable "
-            "mount?); the next tick tries again"
-        )
-    result = found[0] if found else f"cannot read {root}"
-    return (None, result) if isinstance(result, str) else (result, "")
-
-
-def _walk(root: Path, pattern: str, recursive: bool) -> list[tuple[str, int]] | str:
-    if not root.exists():
-        return f"the watched folder {root} does not exist (yet)"
-    if not root.is_dir():
-        return f"{root} is not a folder"
-    files = []
-    folders = [root]
-    while folders:
-        folder = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if recursive:
-                        folders.append(Path(entry.path))
-                elif entry.is_file() and fnmatch.fnmatchcase(entry.name, pattern):
-                    files.append((entry.path, entry.stat().st_mtime_ns))
-    return files
-
-
-def new_files(
-    listed: Iterable[tuple[str, int]], seen: Mapping[str, int], *, now: float, limit: int
-) -> tuple[list[tuple[str, int]], dict[str, int]]:
-    """The files to run now (new or changed, settled, oldest first, at most ``limit``), and
-    the cursor after them: every listed file already run, at the version that ran."""
-    settled = now - SETTLE_SECONDS
-    listed = list(listed)
-    candidates = sorted(
-        (
-            (mtime, path)
-            for path, mtime in listed
-            if seen.get(path) != mtime and mtime / 1e9 <= settled
-        )
-    )
-    chosen = [(path, mtime) for mtime, path in candidates[:limit]]
-    present = {path for path, _ in listed}
-    cursor = {path: mtime for path, mtime in seen.items() if path in present}
-    cursor.update(chosen)
-    return chosen, cursor
-
-
-def file_watcher(
-    name: str, spec: FileWatcherSensor, target: Target, folder: Path
-) -> SensorDefinition:
-    """One run per new or changed file, keyed by path and modification time."""
-
-    def evaluate(context: SensorEvaluationContext) -> SensorResult | SkipReason:
-        listed, reason = list_files(folder, spec.pattern, spec.recursive)
-        if listed is None:
-            return SkipReason(reason)
-        seen: dict[str, int] = json.loads(context.cursor) if context.cursor else {}
-        chosen, cursor = new_files(listed, seen, now=time.time(), limit=FILES_PER_TICK)
-        if not chosen:
-            context.update_cursor(json.dumps(cursor, sort_keys=True))
-            return SkipReason(f"no new or changed '{spec.pattern}' file in {folder}")
-        requests = []
-        for path, mtime in chosen:
-            modified = datetime.fromtimestamp(mtime / 1e9, UTC).isoformat()
-            tags = {"floe/sensor": name, "floe/file_path": path, "floe/file_mtime": modified}
-            requests += target.requests(
-                run_key=f"{path}:{mtime}",
-                tags=tags,
-                values={"file_path": path, "file_mtime": modified},
-                instance=context.instance,
-            )
-        waiting = len([1 for path, mtime in listed if cursor.get(path) != mtime])
-        if waiting:
-            context.log.info(f"{waiting} more file(s) wait for the next ticks")
-        return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
-
-    return polling_sensor(
-        name,
-        spec,
-        target,
-        evaluate,
-        f"Runs {target.name} for each new '{spec.pattern}' file in {folder}",
-    )
 
 
 # --- asset sensor -------------------------------------------------------------------------------
@@ -306,7 +106,7 @@ def asset_sensor(
             partition_keys=partitions,
         )
         cursor.update({c: new[c][0] for c in changed})
-        return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
+        return tick_result(requests, cursor)
 
     return polling_sensor(
         name,

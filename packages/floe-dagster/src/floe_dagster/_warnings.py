@@ -16,6 +16,12 @@ def dagster_internal_warnings_silenced() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BetaWarning)
         warnings.simplefilter("ignore", PreviewWarning)
+        # PartitionBackfill calls its own deprecated AssetSelection.sources (that message only)
+        warnings.filterwarnings(
+            "ignore",
+            message="Function `AssetSelection.sources` is deprecated",
+            category=DeprecationWarning,
+        )
         yield
 
 

@@ -33,8 +33,8 @@ from demo_env import (
 from postgres_server import PostgresServer
 from sqlalchemy import create_engine, text
 
-from floe_dagster._dev import DAGSTER_POSTGRES_ENV, instance_yaml
-from floe_dagster._postgres import ensure_databases, postgres_target
+from floe_dagster.cli._dev import DAGSTER_POSTGRES_ENV, instance_yaml
+from floe_dagster.cli._postgres import ensure_databases, postgres_target
 
 LOCATION = "floe_dagster.code_location"
 RUN_SECONDS = 300

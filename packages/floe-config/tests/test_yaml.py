@@ -9,9 +9,9 @@ from floe_config._yaml import parse_yaml
 def test_positions_of_values_and_keys() -> None:
     document = parse_yaml("a:\n  b: [x, y]\n  c: 1.10\n", file="floe.yaml")
     assert document.data == {"a": {"b": ["x", "y"], "c": 1.1}}
-    assert document.positions[("a", "b", 1)].line == 2
-    assert document.key_positions[("a", "c")].column == 3
-    assert document.texts[("a", "c")] == "1.10"
+    assert document.source.value_position(("a", "b", 1)).line == 2
+    assert document.source.key_position(("a", "c")).column == 3
+    assert document.source.texts()[("a", "c")] == "1.10"
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
+
+from floe_config import FloeConfig, load_config
 
 ASSETS = """\
 from dagster import AssetCheckResult, AssetCheckSpec, MaterializeResult, asset, asset_check
@@ -85,4 +89,73 @@ def write_dbt_project(folder: Path, name: str = "tiny_shop") -> Path:
         (folder / "models" / f"{model}.sql").write_text(sql + "\n")
     for seed, csv in DBT_SEEDS.items():
         (folder / "seeds" / f"{seed}.csv").write_text(csv)
+    return folder
+
+
+def config_of(folder: Path, floe_yaml: str, env: dict[str, str] | None = None) -> FloeConfig:
+    """floe.yaml ``floe_yaml`` written into ``folder`` and loaded (no modules, no manifest)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "floe.yaml").write_text(textwrap.dedent(floe_yaml))
+    return load_config(folder / "floe.yaml", env=env or {})
+
+
+KEYED_MODELS = {
+    "staging/stg_orders.sql": "select * from {{ source('shop_raw', 'orders') }}",
+    "staging/stg_payments.sql": "select * from {{ source('shop_raw', 'payments') }}",
+    "staging/stg_customers.sql": "select id as customer_id, name from {{ ref('raw_customers') }}",
+    "marts/customer_totals.sql": (
+        "{{ config(meta={'dagster': {'asset_key': ['analytics', 'customer_totals']}}) }}\n"
+        "select c.customer_id, count(*) as orders from {{ ref('stg_customers') }} as c "
+        "join {{ ref('stg_orders') }} as o on o.customer_id = c.customer_id group by 1"
+    ),
+    "marts/dim_customers_v1.sql": "select * from {{ ref('stg_customers') }}",
+    "marts/order_counts.sql": (
+        "{{ config(schema=none) }}select count(*) as n from {{ ref('stg_orders') }}"
+    ),
+}
+KEYED_YML = """\
+version: 2
+sources:
+  - name: shop_raw
+    schema: raw
+    tables:
+      - name: orders
+        meta: {dagster: {asset_key: ["ingest", "orders"]}}
+      - name: payments
+models:
+  - name: stg_orders
+    columns:
+      - name: order_id
+        data_tests: [unique, not_null]
+  - name: dim_customers
+    latest_version: 1
+    versions: [{v: 1}]
+"""
+
+
+def write_keyed_dbt_project(folder: Path, name: str = "keyed_shop") -> Path:
+    """A dbt project whose nodes dagster-dbt keys by more than their name: custom schemas
+    (``staging``, ``marts``, a seed's ``raw``), explicit ``meta.dagster.asset_key`` on a model
+    and a source, a versioned model. Returns its folder (no manifest: parse it)."""
+    for relative, sql in KEYED_MODELS.items():
+        (folder / "models" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "models" / relative).write_text(sql + "\n")
+    (folder / "models" / "schema.yml").write_text(KEYED_YML)
+    (folder / "seeds").mkdir()
+    (folder / "seeds" / "raw_customers.csv").write_text(DBT_SEEDS["raw_customers"])
+    (folder / "dbt_project.yml").write_text(
+        f"name: {name}\nversion: '1.0.0'\nconfig-version: 2\nprofile: {name}\n"
+        "model-paths: ['models']\nseed-paths: ['seeds']\n"
+        f"models:\n  {name}:\n    staging: {{+schema: staging}}\n    marts: {{+schema: marts}}\n"
+        f"seeds:\n  {name}: {{+schema: raw}}\n"
+    )
+    return folder
+
+
+def write_manifest_project(folder: Path, manifest: dict[str, Any]) -> Path:
+    """A dbt project of only a ``manifest.json`` (as ``manifests.manifest`` builds one) and a
+    ``dbt/dbt_project.yml`` beside it: enough for floe to build assets, not to run dbt."""
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "dbt").mkdir(exist_ok=True)
+    (folder / "dbt" / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
     return folder

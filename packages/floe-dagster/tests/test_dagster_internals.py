@@ -64,3 +64,39 @@ def test_a_backfill_submits_through_the_private_api(tmp_path: Path) -> None:
         )
         assert backfill_status(instance, backfill_id) == "REQUESTED"
         assert backfill_status(instance, "no-such-backfill") is None
+
+
+def test_dagster_dbts_unexported_names_are_the_ones_its_own_builder_writes() -> None:
+    """floe writes dagster-dbt's runtime facts under dagster-dbt's keys: an upgrade that renames
+    them, or moves ``DbtManifestWrapper``, fails here instead of at a dbt step."""
+    from dagster_dbt import DagsterDbtTranslator  # noqa: PLC0415
+
+    from floe_dagster._dagster_internals import (  # noqa: PLC0415
+        DAGSTER_DBT_EXCLUDE_METADATA_KEY,
+        DAGSTER_DBT_MANIFEST_METADATA_KEY,
+        DAGSTER_DBT_SELECT_METADATA_KEY,
+        DAGSTER_DBT_TRANSLATOR_METADATA_KEY,
+        DAGSTER_DBT_UNIQUE_ID_METADATA_KEY,
+        DbtManifestWrapper,
+    )
+
+    node = {
+        "unique_id": "model.shop.orders",
+        "name": "orders",
+        "resource_type": "model",
+        "package_name": "shop",
+        "fqn": ["shop", "orders"],
+        "original_file_path": "models/orders.sql",
+        "config": {"materialized": "table"},
+        "meta": {},
+        "columns": {},
+        "tags": [],
+        "depends_on": {"nodes": []},
+    }
+    raw = {"nodes": {"model.shop.orders": node}, "sources": {}, "metadata": {}}
+    spec = DagsterDbtTranslator().get_asset_spec(raw, "model.shop.orders", None)
+    assert spec.metadata[DAGSTER_DBT_UNIQUE_ID_METADATA_KEY] == "model.shop.orders"
+    assert isinstance(spec.metadata[DAGSTER_DBT_MANIFEST_METADATA_KEY], DbtManifestWrapper)
+    assert isinstance(spec.metadata[DAGSTER_DBT_TRANSLATOR_METADATA_KEY], DagsterDbtTranslator)
+    assert DAGSTER_DBT_SELECT_METADATA_KEY.startswith("dagster_dbt/")
+    assert DAGSTER_DBT_EXCLUDE_METADATA_KEY.startswith("dagster_dbt/")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from manifests import manifest, model
 
-from floe_dagster._dbt_groups import ALL_NODES, plan_groups, selection
+from floe_dagster._dbt.groups import ALL_NODES, plan_groups, selection
 from floe_dbt import DbtManifest, load_manifest
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from floe_config import load_config
-from floe_dagster._dbt_settings import dbt_settings
-from floe_dagster._problems import Problems
+from floe_dagster._dbt.settings import dbt_settings
+from floe_dagster._errors import Problems
 
 FLOE_YAML = """\
 name: shop

@@ -14,7 +14,7 @@ from manifests import dbt_test, manifest, model, source
 
 from floe_config import load_config
 from floe_dagster import FloeDbtTranslator
-from floe_dagster._dbt_specs import build_dbt_specs, node_keys
+from floe_dagster._dbt.specs import build_dbt_specs, node_keys
 from floe_dbt import DbtManifest, load_manifest
 
 

@@ -12,7 +12,7 @@ import pytest
 from projects import write_project
 
 from floe_config import load_config
-from floe_dagster._dev import (
+from floe_dagster.cli._dev import (
     ARTIFACT_ENV,
     CATALOG_URI_ENV,
     DAGSTER_POSTGRES_ENV,
@@ -20,12 +20,12 @@ from floe_dagster._dev import (
     prepare,
     write_instance,
 )
-from floe_dagster._postgres import PostgresError, ensure_databases, postgres_target
-from floe_dagster._term import Style, progress
+from floe_dagster.cli._postgres import PostgresError, ensure_databases, postgres_target
+from floe_dagster.cli._term import Style, progress
 
 
 def _options(floe_yaml: Path, *extra: str) -> argparse.Namespace:
-    from floe_dagster._cli import _parser  # noqa: PLC0415
+    from floe_dagster.cli._commands import _parser  # noqa: PLC0415
 
     return _parser().parse_args(["dev", str(floe_yaml), *extra])
 

@@ -8,7 +8,7 @@ from projects import write_project
 
 from floe_config import load_config
 from floe_dagster import FloeDagsterError, FloeDefinitions
-from floe_dagster._functions import check_args, signature_of
+from floe_dagster._python.functions import check_args, signature_of
 
 
 def vacuum(context: Any, retention_days: int = 7, dry_run: bool = False) -> None: ...

@@ -1,4 +1,4 @@
-"""floe_dagster.maintenance on a real PyIceberg SQL catalog and a real DuckDB file: what vacuum
+"""floe_dagster.lake on a real PyIceberg SQL catalog and a real DuckDB file: what vacuum
 deletes is counted on disk, compaction keeps every row, even with a second writer appending."""
 
 from __future__ import annotations
@@ -17,8 +17,15 @@ import pytest
 from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
+from floe_config import FloeError, IssueCode
 from floe_dagster import ensure_namespace, open_catalog
-from floe_dagster.maintenance import CompactionConflict, analyze, compact, vacuum
+from floe_dagster.lake import (
+    CompactionConflict,
+    MaintenanceArgumentError,
+    analyze,
+    compact,
+    vacuum,
+)
 
 
 def _catalog(root: Path) -> Catalog:
@@ -114,10 +121,14 @@ def test_orphans_go_only_after_the_grace_period(history: Table) -> None:
 
 
 def test_vacuum_refuses_nonsense(history: Table) -> None:
-    with pytest.raises(ValueError, match="retain_last must be at least 1"):
+    with pytest.raises(MaintenanceArgumentError) as retain_last:
         vacuum(history, retain_last=0)
-    with pytest.raises(ValueError, match="retention must not be negative"):
+    with pytest.raises(MaintenanceArgumentError) as retention:
         vacuum(history, retention=timedelta(days=-1))
+    for raised in (retain_last, retention):  # a floe error, and the ValueError it was
+        assert isinstance(raised.value, FloeError)
+        assert isinstance(raised.value, ValueError)
+        assert raised.value.codes == [IssueCode.INVALID_MAINTENANCE_ARGUMENT]
 
 
 def test_compaction_of_fifty_small_appends(tmp_path: Path) -> None:
@@ -178,13 +189,15 @@ def test_a_concurrent_append_is_never_lost(tmp_path: Path) -> None:
     )
     outcomes = {"compacted": 0, "conflict": 0}
     conflict = ""
+    codes: set[IssueCode] = set()
     deadline = time.monotonic() + 60
     while writer.poll() is None and time.monotonic() < deadline:
         try:
             compact(catalog.load_table("bronze.busy"))
             outcomes["compacted"] += 1
         except CompactionConflict as error:
-            conflict = str(error)
+            conflict = error.issue.message
+            codes.update(error.codes)
             outcomes["conflict"] += 1
     out, err = writer.communicate(timeout=60)
     assert writer.returncode == 0, err
@@ -196,6 +209,7 @@ def test_a_concurrent_append_is_never_lost(tmp_path: Path) -> None:
     assert outcomes["compacted"] >= 1
     if outcomes["conflict"]:
         assert "nothing was rewritten and no row was lost" in conflict
+        assert codes == {IssueCode.COMPACTION_CONFLICT}
 
 
 def test_analyze_refreshes_every_table(tmp_path: Path) -> None:
@@ -206,5 +220,8 @@ def test_analyze_refreshes_every_table(tmp_path: Path) -> None:
         db.execute("create table main.tiny as select 1 as x")
     assert analyze(database) == {"main.tiny": 1, "silver.orders": 42}
     assert analyze(database, ["silver.orders"]) == {"silver.orders": 42}
-    with pytest.raises(FileNotFoundError, match="no DuckDB warehouse at"):
+    with pytest.raises(FileNotFoundError) as missing:
         analyze(tmp_path / "missing.duckdb")
+    assert isinstance(missing.value, FloeError)
+    assert missing.value.codes == [IssueCode.WAREHOUSE_NOT_FOUND]
+    assert missing.value.issue.file == str(tmp_path / "missing.duckdb")

@@ -29,10 +29,10 @@ from projects import write_project
 
 from floe_config import load_config
 from floe_dagster import FloeDefinitions, cli_main
-from floe_dagster._backfill_run import run_in_process
-from floe_dagster._backfills import plan_backfills
-from floe_dagster._jobs import job_assets
-from floe_dagster._problems import Problems
+from floe_dagster._errors import Problems
+from floe_dagster._orchestration.backfill_run import run_in_process
+from floe_dagster._orchestration.backfills import plan_backfills
+from floe_dagster._orchestration.jobs import job_assets
 from floe_dbt import DbtRunner
 
 ASSETS = """\

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from dagster import AssetKey, AssetSpec, Definitions, asset
 
-from floe_dagster._selection import (
+from floe_dagster._orchestration.selection import (
     SelectionError,
     normalize,
     parse_selection,
@@ -96,3 +96,30 @@ def test_every_item_must_match_on_its_own() -> None:
             "job cannot materialize; select the assets that read them",
         ),
     ]
+
+
+@asset(key=["silver", "stg_orders"])
+def prefixed_orders() -> None: ...
+
+
+@asset(key=["silver", "stg_items"], deps=[prefixed_orders])
+def prefixed_items() -> None: ...
+
+
+PREFIXED = Definitions(assets=[prefixed_orders, prefixed_items]).resolve_asset_graph()
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ("silver/stg_orders", {"silver/stg_orders"}),
+        ("key:silver/stg_*", {"silver/stg_orders", "silver/stg_items"}),
+        ("+silver/stg_items", {"silver/stg_orders", "silver/stg_items"}),
+        ("asset:silver/stg_items", {"silver/stg_items"}),
+    ],
+    ids=["bare", "glob", "upstream", "asset-shorthand"],
+)
+def test_keys_of_several_parts_are_written_with_slashes(item: str, expected: set[str]) -> None:
+    found = resolve(parse_selection([item]), PREFIXED)
+    assert {k.to_user_string() for k in found} == expected
+    assert unmatched_items([item], PREFIXED) == []

@@ -16,7 +16,7 @@ from projects import write_project
 
 from floe_config import load_config
 from floe_dagster import FloeDagsterError, FloeDefinitions
-from floe_dagster import _file_watcher as watcher
+from floe_dagster._orchestration import file_watcher as watcher
 
 ASSETS = """\
 from dagster import RunRequest, SkipReason, asset

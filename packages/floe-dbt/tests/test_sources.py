@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from manifests import manifest, model, source
 
-from floe_dbt import load_manifest, source_asset_key
+from floe_dbt import declared_asset_key, load_manifest, source_asset_key
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,23 @@ def test_source_asset_key(tmp_path: Path, meta: dict[str, Any], expected: tuple[
     (tmp_path / "manifest.json").write_text(json.dumps(content))
     loaded = load_manifest(tmp_path / "manifest.json")
     assert source_asset_key(loaded.sources["bronze.orders"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ({"dagster": {"asset_key": ["sales", "orders"]}}, ("sales", "orders")),
+        ({"dagster": {"asset_key": "sales/orders"}}, ("sales", "orders")),
+        ({"dagster": {"group": "x"}}, None),
+        ({}, None),
+    ],
+    ids=["list", "path", "other-dagster-meta", "none"],
+)
+def test_a_model_declares_its_key_as_a_source_does(
+    tmp_path: Path, meta: dict[str, Any], expected: tuple[str, ...] | None
+) -> None:
+    orders = model("orders", [])
+    orders["config"]["meta"] = {**orders["config"]["meta"], **meta}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest([orders])))
+    loaded = load_manifest(tmp_path / "manifest.json")
+    assert declared_asset_key(loaded.models["orders"]) == expected

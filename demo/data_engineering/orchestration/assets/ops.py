@@ -1,4 +1,4 @@
-"""The functions floe.yaml's ops jobs call: lake maintenance (floe_dagster.maintenance on the
+"""The functions floe.yaml's ops jobs call: lake maintenance (floe_dagster.lake on the
 bronze Iceberg tables and the DuckDB warehouse) and the failure alert."""
 
 import json
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from floe_dagster.maintenance import analyze, compact, vacuum
+from floe_dagster.lake import analyze, compact, vacuum
 
 NAMESPACE = "bronze"
 
@@ -31,7 +31,7 @@ def vacuum_old_snapshots(
     orphan_grace_hours: int = 72,
 ) -> dict[str, dict[str, Any]]:
     """Expire the bronze tables' snapshots older than ``retention_days`` and delete the files
-    only they referenced (floe_dagster.maintenance.vacuum). The current snapshot and the newest
+    only they referenced (floe_dagster.lake.vacuum). The current snapshot and the newest
     ``retain_last`` always stay; files no snapshot references are deleted once older than
     ``orphan_grace_hours``. With ``dry_run`` nothing changes. Returns what each table lost."""
     if retention_days < 0:
@@ -58,7 +58,7 @@ def vacuum_old_snapshots(
 def compact_data_files(
     context: Any, tables: list[str] | None = None, target_file_size_mb: int = 128
 ) -> dict[str, dict[str, Any]]:
-    """Rewrite each bronze table's small data files into fewer (floe_dagster.maintenance.
+    """Rewrite each bronze table's small data files into fewer (floe_dagster.lake.
     compact); rows unchanged, checked before and after."""
     reports = {}
     for table in _tables(context, tables):

@@ -11,6 +11,7 @@ CompiledArtifacts that floe-dagster reads. Imports no other floe package, and no
 """
 
 from floe_config._artifacts import DEFAULT_ARTIFACT_NAME as DEFAULT_ARTIFACT_NAME
+from floe_config._artifacts import GRAMMAR_VERSION as GRAMMAR_VERSION
 from floe_config._artifacts import SCHEMA_VERSION as SCHEMA_VERSION
 from floe_config._artifacts import ArtifactVariable as ArtifactVariable
 from floe_config._artifacts import CompiledArtifacts as CompiledArtifacts
@@ -21,6 +22,7 @@ from floe_config._artifacts import write_artifacts as write_artifacts
 from floe_config._codes import IssueCode as IssueCode
 from floe_config._errors import ConfigIssue as ConfigIssue
 from floe_config._errors import FloeConfigError as FloeConfigError
+from floe_config._errors import FloeError as FloeError
 from floe_config._interpolate import VariableUse as VariableUse
 from floe_config._interpolate import resolve_template as resolve_template
 from floe_config._interpolate import split_template as split_template
@@ -30,6 +32,7 @@ from floe_config._loader import load_config as load_config
 from floe_config._manifest_location import locate_manifest as locate_manifest
 from floe_config._manifest_location import manifest_fix as manifest_fix
 from floe_config._manifest_location import workspace_root as workspace_root
+from floe_config._model import STATE_ENV as STATE_ENV
 from floe_config._model import Catalog as Catalog
 from floe_config._model import Compute as Compute
 from floe_config._model import ConfigSource as ConfigSource
@@ -38,6 +41,7 @@ from floe_config._model import Lineage as Lineage
 from floe_config._model import Observability as Observability
 from floe_config._model import Storage as Storage
 from floe_config._model import Traces as Traces
+from floe_config._model import state_directory as state_directory
 from floe_config._model_orchestration import AssetConfig as AssetConfig
 from floe_config._model_orchestration import AssetSensor as AssetSensor
 from floe_config._model_orchestration import Backfill as Backfill
@@ -61,13 +65,19 @@ from floe_config._model_partitions import TimeWindowPartitions as TimeWindowPart
 from floe_config._secrets import SECRET_WORDS as SECRET_WORDS
 from floe_config._secrets import EnvValue as EnvValue
 from floe_config._secrets import looks_secret as looks_secret
+from floe_config._source_map import KeyPath as KeyPath
+from floe_config._source_map import Position as Position
+from floe_config._source_map import SourceEntry as SourceEntry
+from floe_config._source_map import SourceMap as SourceMap
+from floe_config._source_map import render_path as render_path
 from floe_config._types import suggest as suggest
-from floe_config._yaml import render_path as render_path
 
 __all__ = [
     "DEFAULT_ARTIFACT_NAME",
+    "GRAMMAR_VERSION",
     "SCHEMA_VERSION",
     "SECRET_WORDS",
+    "STATE_ENV",
     "ArtifactVariable",
     "AssetConfig",
     "AssetSensor",
@@ -87,7 +97,9 @@ __all__ = [
     "FileWatcherSensor",
     "FloeConfig",
     "FloeConfigError",
+    "FloeError",
     "IssueCode",
+    "KeyPath",
     "Lineage",
     "MultiPartitions",
     "Observability",
@@ -96,8 +108,11 @@ __all__ = [
     "OpsJob",
     "Orchestration",
     "PartitionRef",
+    "Position",
     "RunStatusSensor",
     "Schedule",
+    "SourceEntry",
+    "SourceMap",
     "StaticPartitions",
     "Storage",
     "TimeWindowPartitions",
@@ -115,6 +130,7 @@ __all__ = [
     "resolve",
     "resolve_template",
     "split_template",
+    "state_directory",
     "suggest",
     "workspace_root",
     "write_artifacts",

@@ -18,8 +18,9 @@ from typing import Any
 from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue
 from floe_config._model_partitions import default_fmt, parse_partition_date
+from floe_config._source_map import KeyPath as Path
 from floe_config._types import cron_is_valid, suggest
-from floe_config._yaml import Path, RawDocument
+from floe_config._yaml import RawDocument
 
 _SELECTION_KEY = re.compile(r"(?:key|asset):([^\s()]+)")
 _SELECTION_GROUP = re.compile(r"group:([^\s()]+)")
@@ -87,7 +88,7 @@ class _Checker:
         self.issues: list[ConfigIssue] = []
 
     def add(self, path: Path, code: IssueCode, message: str, hint: str | None = None) -> None:
-        self.issues.append(self.doc.issue(path, code, message, hint))
+        self.issues.append(self.doc.source.issue(path, code, message, hint))
 
     def reference(self, path: Path, name: Any, known: dict[str, Any], what: str) -> bool:
         if not isinstance(name, str) or name in known:

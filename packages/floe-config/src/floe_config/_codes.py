@@ -68,6 +68,7 @@ class IssueCode(StrEnum):
     # the compiled artifact
     ARTIFACT_NOT_FOUND = "artifact_not_found"
     ARTIFACT_VERSION = "artifact_version"
+    ARTIFACT_GRAMMAR = "artifact_grammar"
     INVALID_ARTIFACT = "invalid_artifact"
     MISSING_MANIFEST = "missing_manifest"
     # the dbt project and manifest (floe-dbt)
@@ -115,3 +116,15 @@ class IssueCode(StrEnum):
     PARTITION_FUNCTION_FAILED = "partition_function_failed"
     # sensors (floe-dagster)
     UNKNOWN_ASSET = "unknown_asset"
+    SENSOR_FUNCTION_FAILED = "sensor_function_failed"
+    # the lake: Iceberg tables and the DuckDB warehouse (floe_dagster.lake)
+    CATALOG_UNAVAILABLE = "catalog_unavailable"
+    INVALID_MAINTENANCE_ARGUMENT = "invalid_maintenance_argument"
+    COMPACTION_CONFLICT = "compaction_conflict"
+    COMPACTION_LOST_ROWS = "compaction_lost_rows"
+    WAREHOUSE_NOT_FOUND = "warehouse_not_found"
+    # the floe command (floe-dagster's cli)
+    POSTGRES_URL_INVALID = "postgres_url_invalid"
+    POSTGRES_UNREACHABLE = "postgres_unreachable"
+    NOT_A_DBT_PROJECT = "not_a_dbt_project"
+    WOULD_OVERWRITE = "would_overwrite"

@@ -23,7 +23,8 @@ import yaml
 from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue
 from floe_config._secrets import EnvValue, looks_secret
-from floe_config._yaml import Path, RawDocument, render_path
+from floe_config._source_map import render_path
+from floe_config._yaml import Path, RawDocument
 
 _TOKEN = re.compile(r"\$\$\{|\$\{")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -170,10 +171,11 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
     With ``env=None`` (compile time) every placeholder takes its default, and a variable with
     no default is recorded as deferred rather than reported: its value arrives at load time.
     """
+    plain = document.source.texts()
     result = Interpolated(
         data=None,
         variables=[],
-        texts=dict(document.texts),
+        texts=dict(plain),
         issues=[],
         origins={},
         deferred=set(),
@@ -193,9 +195,9 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
         try:
             pieces, escaped = _scan(text)
         except _Malformed as error:
-            result.issues.append(document.issue(path, error.code, str(error), error.hint))
+            result.issues.append(document.source.issue(path, error.code, str(error), error.hint))
             return text
-        where = document.position(path)
+        where = document.source.locate(path)
         out: list[str] = []
         from_env: list[str] = []
         key = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
@@ -225,7 +227,7 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
                 result.deferred.add(path)
                 if env is not None:
                     result.issues.append(
-                        document.issue(
+                        document.source.issue(
                             path,
                             IssueCode.UNSET_VARIABLE,
                             f"environment variable {piece.name} is not set and has no default",
@@ -246,7 +248,7 @@ def interpolate(document: RawDocument, *, env: Mapping[str, str] | None) -> Inte
             resolved=resolved,
             whole=whole,
         )
-        if path in document.texts:  # a plain scalar
+        if path in plain:  # a plain scalar
             result.texts[path] = resolved
             if whole:
                 return typed_text(resolved)

@@ -58,6 +58,7 @@ def floe_yaml_json_schema() -> dict[str, Any]:
 
 
 def artifacts_json_schema() -> dict[str, Any]:
-    """The JSON Schema of compiled_artifacts.json (CompiledArtifacts v1)."""
-    schema = CompiledArtifacts.model_json_schema(mode="serialization")
+    """The JSON Schema of compiled_artifacts.json (CompiledArtifacts v1): what a v1 reader reads.
+    Readers ignore fields they do not know (schemas/EVOLUTION.md)."""
+    schema = CompiledArtifacts.model_json_schema(mode="validation")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -17,7 +17,8 @@ from floe_config._model import ConfigSource, FloeConfig
 from floe_config._pydantic_errors import failed_paths, translate
 from floe_config._schema_walk import restore_texts
 from floe_config._secrets import redact_issue, secret_paths, secret_values
-from floe_config._yaml import Path, Position, RawDocument, parse_yaml, render_path
+from floe_config._source_map import KeyPath, render_path
+from floe_config._yaml import RawDocument, parse_yaml
 
 
 def base_package_of(directory: FsPath) -> str | None:
@@ -78,7 +79,7 @@ def check_document(
     issues: list[ConfigIssue] = list(interpolated.issues)
     data: Any = restore_texts(FloeConfig, interpolated.data, interpolated.texts)
     config: FloeConfig | None = None
-    invalid: set[Path] = set()
+    invalid: set[KeyPath] = set()
     try:
         config = FloeConfig.model_validate(data)
     except ValidationError as error:
@@ -111,7 +112,7 @@ def check_document(
             file=file,
             base_package=base_package,
             variables=tuple(interpolated.variables),
-            positions=_positions(document),
+            map=document.source,
             env_values={v.path: v for v in interpolated.env_values.values()},
             secrets=secrets,
             secret_paths=hidden,
@@ -121,17 +122,6 @@ def check_document(
             {p: v.template for p, v in interpolated.env_values.items() if v.environmental},
         )
     return config
-
-
-def _positions(document: RawDocument) -> dict[str, Position]:
-    """Where each key path points: a scalar's value, or a mapping's / list's key."""
-    positions = {}
-    for path, where in document.positions.items():
-        container = isinstance(document.value_at(path), dict | list)
-        positions[render_path(path)] = (
-            document.key_positions.get(path, where) if container else where
-        )
-    return positions
 
 
 def build_config(
@@ -145,7 +135,7 @@ def build_config(
     config = check_document(document, env=env, file=file, base_package=base_package)
     if config is None:  # pragma: no cover - with an env every problem is reported
         raise FloeConfigError(
-            [document.issue((), IssueCode.INVALID_CONFIG, "floe.yaml did not validate")]
+            [document.source.issue((), IssueCode.INVALID_CONFIG, "floe.yaml did not validate")]
         )
     return config
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -15,8 +17,8 @@ from floe_config._errors import ConfigIssue
 from floe_config._interpolate import VariableUse, typed_text
 from floe_config._model_orchestration import Orchestration
 from floe_config._secrets import EnvValue, redact_issue
+from floe_config._source_map import KeyPath, Position, SourceMap, render_path
 from floe_config._types import Name, PositiveInt, Text
-from floe_config._yaml import Position
 
 
 class DbtProject(FloeModel):
@@ -104,15 +106,21 @@ class Observability(FloeModel):
     lineage: Lineage = Field(default_factory=Lineage)
 
 
+STATE_ENV = "FLOE_STATE_DIR"
+"""The environment variable that moves a code location's state directory."""
+
+
 @dataclass(frozen=True)
 class ConfigSource:
-    """Where a FloeConfig came from: its file, its directory, and its placeholders."""
+    """Where a FloeConfig came from: its file, its directory, its source map and its
+    placeholders."""
 
     file: Path
     base_package: str | None = None
     """The dotted package holding floe.yaml; relative module paths resolve against it."""
     variables: tuple[VariableUse, ...] = ()
-    positions: dict[str, Position] = field(default_factory=dict, repr=False)
+    map: SourceMap = field(default_factory=lambda: SourceMap("floe.yaml"), repr=False)
+    """Where each key of floe.yaml stands (``issue`` locates a problem with it)."""
     env_values: dict[str, EnvValue] = field(default_factory=dict, repr=False)
     """Key path -> the scalar's placeholders and where their values came from."""
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
@@ -123,6 +131,28 @@ class ConfigSource:
     @property
     def directory(self) -> Path:
         return self.file.parent
+
+    @property
+    def positions(self) -> dict[str, Position]:
+        """Deprecated: use ``map`` (``map.locate(path)``). Rendered key path -> position."""
+        warnings.warn(
+            "ConfigSource.positions is deprecated; use ConfigSource.map.locate(path)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        found = {}
+        for path, _ in self.map:
+            where = self.map.locate(path)
+            if where is not None:
+                found[render_path(path)] = where
+        return found
+
+    def issue(
+        self, path: KeyPath, code: IssueCode, message: str, hint: str | None = None
+    ) -> ConfigIssue:
+        """An issue at ``path`` of floe.yaml, located with the source map (at the nearest key
+        floe.yaml spells out), without any secret value from the environment in its text."""
+        return self.redact(self.map.issue(path, code, message, hint))
 
     def env_value(self, path: str) -> EnvValue | None:
         """How the value at ``path`` (``storage.catalog.uri``) was written, if it holds
@@ -223,19 +253,40 @@ class FloeConfig(FloeModel):
         same = source.whole and typed_text(source.resolved) == value
         return source if same and type(typed_text(source.resolved)) is type(value) else None
 
+    def dbt_setting(self, name: DbtSettingName) -> tuple[str | None, KeyPath]:
+        """A dbt setting and the floe.yaml key it comes from: ``orchestration.dbt`` wins over
+        ``transforms.dbt``, key by key (the one place that decides it).
+
+        >>> config.dbt_setting("project_dir")  # doctest: +SKIP
+        ('dbt', ('transforms', 'dbt', 'project_dir'))
+        """
+        orchestration = self.orchestration.dbt
+        value = getattr(orchestration, name, None) if orchestration else None
+        if value:
+            return value, ("orchestration", "dbt", name)
+        transforms = self.transforms.dbt
+        value = getattr(transforms, name, None) if transforms else None
+        return value, ("transforms", "dbt", name)
+
     @property
     def dbt_project_dir(self) -> str | None:
-        dbt = self.orchestration.dbt
-        if dbt and dbt.project_dir:
-            return dbt.project_dir
-        return self.transforms.dbt.project_dir if self.transforms.dbt else None
+        return self.dbt_setting("project_dir")[0]
 
     @property
     def dbt_manifest_path(self) -> str | None:
-        dbt = self.orchestration.dbt
-        if dbt is None:
+        if self.orchestration.dbt is None:
             return None
-        if dbt.manifest_path:
-            return dbt.manifest_path
+        if self.orchestration.dbt.manifest_path:
+            return self.orchestration.dbt.manifest_path
         project = self.dbt_project_dir
         return f"{project}/target/manifest.json" if project else None
+
+
+DbtSettingName = Literal["project_dir", "profiles_dir", "target"]
+
+
+def state_directory(config: FloeConfig, env: Mapping[str, str]) -> Path:
+    """Where one code location keeps its state: ``$FLOE_STATE_DIR`` if set, else ``.floe``
+    next to floe.yaml (the Dagster instance of ``floe dev``, dbt's target, observability)."""
+    configured = env.get(STATE_ENV)
+    return Path(configured).absolute() if configured else config.path(".floe")

@@ -37,6 +37,13 @@ class DbtOrchestration(FloeModel):
     profiles_dir: Text | None = None
     target: Text | None = None
     observability_level: Literal["per_model", "job_level"] = "per_model"
+    asset_keys: Literal["name", "dagster_dbt"] = Field(
+        default="name",
+        description="name: every model, seed and snapshot keyed by its name; dagster_dbt: "
+        "as dagster-dbt's default translator keys them ([schema, name] for a custom schema), "
+        "so a project moving from dagster-dbt keeps its assets' history. Both honour "
+        "meta.dagster.asset_key",
+    )
 
 
 # --- assets: patterns -> partitions, automation, backfill policy -------------------------------

@@ -11,8 +11,9 @@ from pydantic_core.core_schema import ErrorType
 from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue
 from floe_config._schema_walk import annotation_at, keys_at, type_tags, union_members
+from floe_config._source_map import KeyPath as Path
 from floe_config._types import suggest
-from floe_config._yaml import Path, RawDocument
+from floe_config._yaml import RawDocument
 
 _BUILTIN_KINDS = frozenset(typing.get_args(ErrorType))
 _TYPE_WORDS = {
@@ -105,7 +106,7 @@ def translate(
         if kind == "union_tag_invalid":
             path = (*path, "type")
         at_key = is_key or code in (IssueCode.UNKNOWN_KEY, IssueCode.MISSING_KEY)
-        issues.append(document.issue(path, code, message, hint, at_key=at_key))
+        issues.append(document.source.issue(path, code, message, hint, at_key=at_key))
     return issues
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from floe_config._yaml import Path
+from floe_config._source_map import KeyPath as Path
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -2,63 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from floe_config._codes import IssueCode
 from floe_config._errors import ConfigIssue, FloeConfigError
+from floe_config._source_map import KeyPath, Position, SourceMap, render_path
 
-Path = tuple[str | int, ...]
+Path = KeyPath
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _MAX_NODES = 200_000
 # libyaml's parser when PyYAML was built with it (it is on every wheel platform); same marks.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def render_path(path: Path) -> str:
-    """``("jobs", "gold", "selection", 0)`` -> ``jobs.gold.selection[0]``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-@dataclass(frozen=True)
-class Position:
-    line: int
-    column: int
-
-
 @dataclass
 class RawDocument:
-    """The YAML tree as plain Python, with the position of every value and key.
-
-    ``texts`` holds the source text of every plain (unquoted) scalar, so that a later stage can
-    give a string-typed key the text the user wrote (``version: 1.10`` stays ``"1.10"``).
-    """
+    """The YAML tree as plain Python, and the source map of where each of its keys stands."""
 
     data: Any
-    file: str
-    positions: dict[Path, Position] = field(default_factory=dict)
-    key_positions: dict[Path, Position] = field(default_factory=dict)
-    texts: dict[Path, str] = field(default_factory=dict)
+    source: SourceMap
 
-    def position(self, path: Path) -> Position | None:
-        """The nearest known position: the value at ``path``, its key, or an ancestor."""
-        probe = path
-        while True:
-            if probe in self.positions:
-                return self.positions[probe]
-            if probe in self.key_positions:
-                return self.key_positions[probe]
-            if not probe:
-                return None
-            probe = probe[:-1]
+    @property
+    def file(self) -> str:
+        return self.source.file
 
     def value_at(self, path: Path) -> Any:
         value = self.data
@@ -69,29 +38,6 @@ class RawDocument:
                 return None
         return value
 
-    def issue(
-        self,
-        path: Path,
-        code: IssueCode,
-        message: str,
-        hint: str | None = None,
-        *,
-        at_key: bool = False,
-    ) -> ConfigIssue:
-        """A located issue: at the value of ``path`` (or at its key with ``at_key``)."""
-        container = isinstance(self.value_at(path), dict | list)
-        where = self.key_positions.get(path) if at_key or container else None
-        where = where or self.position(path)
-        return ConfigIssue(
-            code=code,
-            path=render_path(path),
-            message=message,
-            file=self.file,
-            line=where.line if where else None,
-            column=where.column if where else None,
-            hint=hint,
-        )
-
 
 class _Builder:
     def __init__(self, document: RawDocument) -> None:
@@ -100,11 +46,21 @@ class _Builder:
         self.issues: list[ConfigIssue] = []
         self.count = 0
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: Path, key: Position | None = None) -> Any:
         self.count += 1
         if self.count > _MAX_NODES:
             raise _TooLarge
-        self.doc.positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1)
+        container = isinstance(node, yaml.MappingNode | yaml.SequenceNode)
+        # a plain scalar's text as written: None style (Python parser) or "" (libyaml); dates
+        # stay as written anyway, the schema parses them with their fmt
+        plain = not container and node.tag != _TIMESTAMP_TAG and not getattr(node, "style", None)
+        self.doc.source.record(
+            path,
+            Position(node.start_mark.line + 1, node.start_mark.column + 1),
+            key=key,
+            container=container,
+            text=str(node.value) if plain else None,
+        )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -114,19 +70,21 @@ class _Builder:
     def _scalar(self, node: yaml.Node, path: Path) -> Any:
         if node.tag == _TIMESTAMP_TAG:
             return node.value  # dates stay as written; the schema parses them with their fmt
-        if not getattr(node, "style", None):  # plain: None (Python parser) or "" (libyaml)
-            self.doc.texts[path] = node.value
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
-            self.issues.append(self.doc.issue(path, IssueCode.INVALID_YAML, str(error.problem)))
+            self.issues.append(
+                self.doc.source.issue(path, IssueCode.INVALID_YAML, str(error.problem))
+            )
             return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         try:
             self.constructor.flatten_mapping(node)  # YAML merge keys (<<: *anchor)
         except yaml.constructor.ConstructorError as error:
-            self.issues.append(self.doc.issue(path, IssueCode.INVALID_YAML, str(error.problem)))
+            self.issues.append(
+                self.doc.source.issue(path, IssueCode.INVALID_YAML, str(error.problem))
+            )
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_position = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -144,7 +102,7 @@ class _Builder:
             key = str(key_node.value)
             child = (*path, key)
             if key in result:
-                first = self.doc.key_positions[child]
+                first = self.doc.source.key_position(child) or key_position
                 self.issues.append(
                     _located(
                         self.doc,
@@ -156,8 +114,7 @@ class _Builder:
                     )
                 )
                 continue
-            self.doc.key_positions[child] = key_position
-            result[key] = self.build(value_node, child)
+            result[key] = self.build(value_node, child, key_position)
         return result
 
 
@@ -186,7 +143,7 @@ def _located(
 
 def parse_yaml(text: str, *, file: str) -> RawDocument:
     """Parse one YAML document; every syntax problem becomes a located ``FloeConfigError``."""
-    document = RawDocument(data=None, file=file)
+    document = RawDocument(data=None, source=SourceMap(file))
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
@@ -262,7 +219,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
     if not isinstance(document.data, dict):
         kind = type(document.data).__name__
         builder.issues.append(
-            document.issue(
+            document.source.issue(
                 (), IssueCode.NOT_A_MAPPING, f"expected a mapping of keys at the top, found {kind}"
             )
         )

@@ -1,6 +1,6 @@
 """floe-dagster: CompiledArtifacts -> dagster.Definitions, observability, and the floe CLI.
 
-The public surface is what other components need (and ``floe_dagster.maintenance``, the
+The public surface is what other components need (and ``floe_dagster.lake``, the
 lake's maintenance functions): ``FloeDefinitions`` (the code location),
 ``FloeDbtTranslator`` (to change a mapping decision), ``FloeDagsterError``, the two resources,
 the factories a code location can call by hand (``build_definitions``, ``build_assets``,
@@ -22,34 +22,34 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from floe_dagster._assets import BuiltAssets as BuiltAssets
     from floe_dagster._assets import build_assets as build_assets
-    from floe_dagster._cli import main as cli_main
+    from floe_dagster._dbt.resource import FloeDbtCliResource as FloeDbtCliResource
+    from floe_dagster._dbt.translator import FloeDbtTranslator as FloeDbtTranslator
     from floe_dagster._definitions import FloeDefinitions as FloeDefinitions
     from floe_dagster._definitions import build_definitions as build_definitions
     from floe_dagster._errors import FloeDagsterError as FloeDagsterError
-    from floe_dagster._iceberg import ensure_namespace as ensure_namespace
-    from floe_dagster._iceberg import open_catalog as open_catalog
-    from floe_dagster._iceberg import overwrite_rows as overwrite_rows
-    from floe_dagster._jobs import build_jobs as build_jobs
-    from floe_dagster._resources import FloeDbtCliResource as FloeDbtCliResource
+    from floe_dagster._orchestration.jobs import build_jobs as build_jobs
+    from floe_dagster._orchestration.schedules import build_schedules as build_schedules
     from floe_dagster._resources import IcebergCatalogResource as IcebergCatalogResource
-    from floe_dagster._schedules import build_schedules as build_schedules
-    from floe_dagster._translator import FloeDbtTranslator as FloeDbtTranslator
+    from floe_dagster.cli import main as cli_main
+    from floe_dagster.lake import ensure_namespace as ensure_namespace
+    from floe_dagster.lake import open_catalog as open_catalog
+    from floe_dagster.lake import overwrite_rows as overwrite_rows
 
 _EXPORTS: dict[str, tuple[str, str]] = {
     "BuiltAssets": ("_assets", "BuiltAssets"),
     "FloeDagsterError": ("_errors", "FloeDagsterError"),
-    "FloeDbtCliResource": ("_resources", "FloeDbtCliResource"),
-    "FloeDbtTranslator": ("_translator", "FloeDbtTranslator"),
+    "FloeDbtCliResource": ("_dbt.resource", "FloeDbtCliResource"),
+    "FloeDbtTranslator": ("_dbt.translator", "FloeDbtTranslator"),
     "FloeDefinitions": ("_definitions", "FloeDefinitions"),
     "IcebergCatalogResource": ("_resources", "IcebergCatalogResource"),
     "build_assets": ("_assets", "build_assets"),
     "build_definitions": ("_definitions", "build_definitions"),
-    "build_jobs": ("_jobs", "build_jobs"),
-    "build_schedules": ("_schedules", "build_schedules"),
-    "cli_main": ("_cli", "main"),
-    "ensure_namespace": ("_iceberg", "ensure_namespace"),
-    "open_catalog": ("_iceberg", "open_catalog"),
-    "overwrite_rows": ("_iceberg", "overwrite_rows"),
+    "build_jobs": ("_orchestration.jobs", "build_jobs"),
+    "build_schedules": ("_orchestration.schedules", "build_schedules"),
+    "cli_main": ("cli", "main"),
+    "ensure_namespace": ("lake", "ensure_namespace"),
+    "open_catalog": ("lake", "open_catalog"),
+    "overwrite_rows": ("lake", "overwrite_rows"),
 }
 
 __all__ = [

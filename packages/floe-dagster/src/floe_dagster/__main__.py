@@ -2,6 +2,6 @@
 
 import sys
 
-from floe_dagster._cli import main
+from floe_dagster.cli import main
 
 sys.exit(main())

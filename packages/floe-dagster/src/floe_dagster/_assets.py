@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from dagster import AssetKey, AssetsDefinition
-from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 
 from floe_config import FloeConfig, IssueCode, locate_manifest, manifest_fix
-from floe_dagster._asset_settings import AssetSettings
-from floe_dagster._dbt_assets import build_dbt_assets
-from floe_dagster._dbt_settings import DbtSettings, dbt_settings
-from floe_dagster._modules import ModuleDefinitions, load_modules
-from floe_dagster._problems import Problems
-from floe_dagster._translator import FloeDbtTranslator
+from floe_dagster._dagster_internals import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
+from floe_dagster._dbt.assets import build_dbt_assets
+from floe_dagster._dbt.settings import DbtSettings, dbt_settings
+from floe_dagster._dbt.translator import FloeDbtTranslator
+from floe_dagster._errors import Problems
+from floe_dagster._orchestration.asset_settings import AssetSettings
+from floe_dagster._python.modules import ModuleDefinitions, load_modules
 from floe_dbt import DbtManifest, FloeDbtError, load_manifest
 
 MANIFEST_KEY = ("orchestration", "dbt", "manifest_path")
@@ -80,7 +80,7 @@ def build_assets(
         except FloeDbtError as error:
             ours = manifest_path is None or manifest_path == locate_manifest(config)
             hint = manifest_fix(config) if ours else error.hint  # the command that rewrites it
-            problems.add(config, MANIFEST_KEY, error.code, error.message, hint)
+            problems.append(config.source.issue(MANIFEST_KEY, error.code, error.message, hint))
         else:
             settings = dbt_settings(config, manifest_path=path, env=env, problems=problems)
             translator = translator_class(manifest=manifest, config=config)
@@ -97,14 +97,15 @@ def build_assets(
             )
             for key in sorted(k for d in dbt for k in d.keys if k in modules.owners):
                 module, op = modules.owners[key]
-                problems.add(
-                    config,
-                    MANIFEST_KEY,
-                    IssueCode.DUPLICATE_ASSET,
-                    f"asset '{key.to_user_string()}' is both a dbt node and the Python asset "
-                    f"'{op}' in '{module}'",
-                    "rename one of them, or key the dbt node differently (meta.dagster.asset_key "
-                    "or a translator)",
+                problems.append(
+                    config.source.issue(
+                        MANIFEST_KEY,
+                        IssueCode.DUPLICATE_ASSET,
+                        f"asset '{key.to_user_string()}' is both a dbt node and the Python asset "
+                        f"'{op}' in '{module}'",
+                        "rename one of them, or key the dbt node differently "
+                        "(meta.dagster.asset_key or a translator)",
+                    )
                 )
             built = BuiltAssets(
                 [*assets, *dbt],

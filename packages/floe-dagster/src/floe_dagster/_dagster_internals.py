@@ -1,9 +1,14 @@
-"""Every private Dagster name floe uses, in one place (STYLE 24).
+"""Every name floe uses that Dagster or dagster-dbt does not export, in one place (STYLE 24).
 
-Dagster has no public constructor for an asset graph from a list of assets that skips resource
-checks (``Definitions.resolve_asset_graph`` validates resources first, which a half-built code
-location cannot pass). ``tests/test_dagster_internals.py`` fails loudly when an upgrade moves
-any of these.
+- Dagster has no public constructor for an asset graph from a list of assets that skips
+  resource checks (``Definitions.resolve_asset_graph`` validates resources first, which a
+  half-built code location cannot pass), no public backfill submission, and no public way to
+  ask whether a load is a run worker's reconstruction.
+- dagster-dbt reads its runtime facts off an asset spec's metadata, under keys it does not
+  export (``DAGSTER_DBT_*``), and wraps the manifest in ``DbtManifestWrapper``; floe's faster
+  spec builder writes the same keys, so that ``DbtCliResource.cli`` runs floe's specs unchanged.
+
+``tests/test_dagster_internals.py`` fails loudly when an upgrade moves any of these.
 """
 
 from __future__ import annotations
@@ -23,12 +28,26 @@ from dagster._core.definitions.unresolved_asset_job_definition import (
 )
 from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
 from dagster._core.utils import make_new_backfill_id
+from dagster_dbt.asset_utils import (
+    DAGSTER_DBT_EXCLUDE_METADATA_KEY,
+    DAGSTER_DBT_MANIFEST_METADATA_KEY,
+    DAGSTER_DBT_SELECT_METADATA_KEY,
+    DAGSTER_DBT_TRANSLATOR_METADATA_KEY,
+    DAGSTER_DBT_UNIQUE_ID_METADATA_KEY,
+)
+from dagster_dbt.dagster_dbt_translator import DbtManifestWrapper
 
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
 __all__ = [
+    "DAGSTER_DBT_EXCLUDE_METADATA_KEY",
+    "DAGSTER_DBT_MANIFEST_METADATA_KEY",
+    "DAGSTER_DBT_SELECT_METADATA_KEY",
+    "DAGSTER_DBT_TRANSLATOR_METADATA_KEY",
+    "DAGSTER_DBT_UNIQUE_ID_METADATA_KEY",
     "AssetGraph",
     "BulkActionStatus",
+    "DbtManifestWrapper",
     "UnresolvedAssetJobDefinition",
     "asset_graph",
     "backfill_status",

@@ -1,17 +1,22 @@
-"""The one error type of floe-dagster: every problem found while building definitions."""
+"""floe-dagster's errors: ``FloeDagsterError``, and the ``Problems`` a build collects into one.
+
+Every problem found while building definitions is a ``ConfigIssue`` that floe-config's source
+map located at its floe.yaml key (``FloeConfig.source.issue``); ``raise_if_any`` reports them
+all at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from floe_config import ConfigIssue
+from floe_config import ConfigIssue, FloeError
 
 
-class FloeDagsterError(Exception):
+class FloeDagsterError(FloeError):
     """Definitions that cannot be built from a floe.yaml, with every reason at once.
 
     Each reason is a ``ConfigIssue`` record (code, key path, floe.yaml line and column, fix),
-    the same record floe-config's errors carry.
+    the same record every floe error carries.
 
     >>> issue = ConfigIssue(code=IssueCode.MISSING_MODULE, path="orchestration.asset_modules[0]",
     ...                     message="no module named 'x'", line=3, column=5)
@@ -21,14 +26,25 @@ class FloeDagsterError(Exception):
     """
 
     def __init__(self, issues: Iterable[ConfigIssue]) -> None:
-        self.issues: tuple[ConfigIssue, ...] = tuple(
-            sorted(issues, key=lambda i: (i.file, i.line or 0, i.column or 0, i.path, i.code))
-        )
-        noun = "problem" if len(self.issues) == 1 else "problems"
-        lines = [f"{len(self.issues)} {noun} building the Dagster definitions:"]
-        lines += [str(issue) for issue in self.issues]
-        super().__init__("\n".join(lines))
+        super().__init__(issues)
+
+    def heading(self) -> str:
+        return f"{self.counted()} building the Dagster definitions:"
+
+
+class Problems(list[ConfigIssue]):
+    """The problems found so far, each a ``ConfigIssue`` the config's source map located
+    (``config.source.issue(path, code, message, fix)``); ``raise_if_any`` reports them all.
+
+    >>> problems = Problems()
+    >>> issue = config.source.issue(("orchestration",), code, "...", "...")  # doctest: +SKIP
+    >>> problems.append(issue)  # doctest: +SKIP
+    """
 
     @property
-    def codes(self) -> list[str]:
-        return [issue.code for issue in self.issues]
+    def issues(self) -> list[ConfigIssue]:
+        return list(self)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise FloeDagsterError(self)

@@ -1,32 +1,39 @@
-"""A floe project from a dbt project: ``floe init`` writes its files, ``floe parse`` its manifest.
+"""What every way of running floe shares: the starter files, dbt parse with floe's profile,
+compiling floe.yaml into an artifact, and finding that artifact again.
 
-``floe init [DIR]``, run where ``dbt_project.yml`` is, writes a commented ``floe.yaml`` (the
-manifest path, one batch job over every model, a nightly schedule that starts disabled, the
-observability defaults), a one-line ``definitions.py`` and a ``.gitignore`` entry for ``.floe/``;
-then it parses the dbt project when there is no manifest yet. It never overwrites a file.
-
-``floe parse [floe.yaml]`` runs ``dbt parse`` with floe's profile (generated from ``storage``,
-unless ``profiles_dir`` names the user's) and writes the manifest where floe.yaml reads it.
+The ``floe`` command (``floe_dagster.cli``) and the Dagster component both build on these; they
+never import each other. Nothing here prints: the callers show progress their own way. Importing
+this module imports no Dagster (``floe init`` and ``floe dev``'s arguments stay fast).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from floe_config import FloeConfig, IssueCode, load_config
-from floe_dagster._dbt_settings import dbt_settings
-from floe_dagster._problems import Problems
-from floe_dagster._term import progress
+from floe_config import (
+    DEFAULT_ARTIFACT_NAME,
+    ConfigIssue,
+    FloeConfig,
+    FloeConfigError,
+    IssueCode,
+    compile_artifacts,
+    locate_manifest,
+    read_artifacts,
+    write_artifacts,
+)
+from floe_dagster._errors import Problems
 from floe_dbt import DbtRunner, FloeDbtError, load_manifest
 
-FLOE_YAML = """\
+ARTIFACT_ENV = "FLOE_COMPILED_ARTIFACTS"
+"""The environment variable naming the compiled artifact a code location loads."""
+
+STARTER_FLOE_YAML = """\
 # floe.yaml: this dbt project as a Dagster code location. Every dbt model, seed and snapshot
 # becomes its own asset, with a trace span and OpenLineage events per model.
 #   floe validate   check everything (also what dbt and the Python modules define)
@@ -76,18 +83,13 @@ orchestration:
       timezone: UTC                 # any IANA zone: Europe/Paris, America/New_York, ...
       enabled: false                # true: every night at 02:00
 """
-DEFINITIONS = '''\
+STARTER_DEFINITIONS = '''\
 """The Dagster code location: `floe dev` serves it (or `floe compile`, then `dagster dev -f`)."""
 
 from floe_dagster import FloeDefinitions
 
 defs = FloeDefinitions.from_compiled_artifacts()
 '''
-IGNORED = ".floe/"
-
-
-class InitError(Exception):
-    """``floe init`` cannot go on; the text says why and what to do."""
 
 
 def project_name(dbt_project: Path) -> str:
@@ -112,6 +114,8 @@ def parse(config: FloeConfig, env: Mapping[str, str]) -> Path:
             path=str(config.source.file),
             hint="add orchestration.dbt with manifest_path (floe init writes one)",
         )
+    from floe_dagster._dbt.settings import dbt_settings  # noqa: PLC0415 - dagster-dbt is slow
+
     destination = config.path(config.dbt_manifest_path)
     problems = Problems()
     settings = dbt_settings(config, manifest_path=destination, env=env, problems=problems)
@@ -124,59 +128,48 @@ def parse(config: FloeConfig, env: Mapping[str, str]) -> Path:
         target=settings.target,
         env=env,
     )
-    with progress(f"dbt parse of {settings.project_dir.name}"):
-        manifest = runner.parse()
-        load_manifest(manifest)  # one floe can read
+    manifest = runner.parse()
+    load_manifest(manifest)  # one floe can read
     destination.parent.mkdir(parents=True, exist_ok=True)
     if manifest.absolute() != destination.absolute():
         shutil.copyfile(manifest, destination)
     return destination
 
 
-def init(folder: Path, env: Mapping[str, str]) -> list[str]:
-    """Write a floe project into the dbt project ``folder``; returns what it did, line by line."""
-    folder = folder.absolute()
-    dbt_project = folder / "dbt_project.yml"
-    if not dbt_project.is_file():
-        raise InitError(
-            f"floe init: no dbt_project.yml in {folder}; run it in a dbt project's folder "
-            "(or pass that folder: floe init path/to/dbt_project)"
-        )
-    floe_yaml, definitions = folder / "floe.yaml", folder / "definitions.py"
-    existing = [p for p in (floe_yaml, definitions) if p.exists()]
-    if existing:
-        names = " and ".join(str(p) for p in existing)
-        raise InitError(
-            f"floe init: {names} already exist(s); floe init never overwrites a file. "
-            "Move it away, or edit it by hand"
-        )
-    floe_yaml.write_text(FLOE_YAML.format(name=project_name(dbt_project)), encoding="utf-8")
-    definitions.write_text(DEFINITIONS, encoding="utf-8")
-    done = [f"wrote {floe_yaml}", f"wrote {definitions}"]
-    gitignore = folder / ".gitignore"
-    lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-    if not {IGNORED, IGNORED.rstrip("/"), "/" + IGNORED} & {line.strip() for line in lines}:
-        with gitignore.open("a", encoding="utf-8") as out:
-            if lines and lines[-1].strip():
-                out.write("\n")
-            out.write("# floe's local state (Dagster instance, catalog, DuckDB, dbt target)\n")
-            out.write(f"{IGNORED}\n")
-        done.append(f"added {IGNORED} to {gitignore}")
-    config = load_config(floe_yaml, env=env)
-    manifest = config.path(config.dbt_manifest_path or "target/manifest.json")
-    if manifest.is_file():
-        done.append(f"the manifest is there already: {manifest}")
-    else:
-        done.append(f"wrote {parse(config, env)}")
-    done.append("next: floe validate, floe plan, floe dev")
-    return done
+def compile_project(
+    config: FloeConfig, *, output: Path, env: Mapping[str, str], manifest: Path | None = None
+) -> Path | None:
+    """``config``'s floe.yaml compiled into the artifact ``output``, its dbt project parsed
+    first when floe.yaml's manifest is not there yet (``manifest`` names another one); returns
+    the manifest the artifact names (None without dbt)."""
+    if manifest is None and config.dbt_manifest_path:
+        located = locate_manifest(config)
+        if located is not None and not located.is_file():
+            parse(config, env)  # a fresh project: dbt parse it first
+    compiled = compile_artifacts(config.source.file, output=output, manifest=manifest)
+    return read_artifacts(write_artifacts(compiled, output)).manifest_file
 
 
-def main_init(folder: Path, env: Mapping[str, str]) -> int:
-    try:
-        lines = init(folder, env)
-    except InitError as error:
-        print(str(error), file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
+def locate_artifacts(path: str | Path | None, *, env: Mapping[str, str], caller: Path) -> Path:
+    """The given path, else ``$FLOE_COMPILED_ARTIFACTS``, else ``compiled_artifacts.json`` next
+    to the floe.yaml found in the caller's directory or the nearest parent holding one."""
+    if path is not None:
+        return Path(path).absolute()
+    if env.get(ARTIFACT_ENV):
+        return Path(env[ARTIFACT_ENV]).absolute()
+    for folder in [caller, *caller.parents]:
+        if (folder / "floe.yaml").is_file():
+            return folder / DEFAULT_ARTIFACT_NAME
+    raise FloeConfigError(
+        [
+            ConfigIssue(
+                code=IssueCode.ARTIFACT_NOT_FOUND,
+                path="",
+                file=str(caller),
+                message="no floe.yaml in this directory or above it, and "
+                f"{ARTIFACT_ENV} is not set",
+                hint="pass the artifact's path, or set FLOE_COMPILED_ARTIFACTS to it "
+                "(`floe compile path/to/floe.yaml` writes compiled_artifacts.json beside it)",
+            )
+        ]
+    )

@@ -1,36 +1,31 @@
-"""The resources floe gives every code location: ``iceberg``, ``warehouse`` and ``dbt``."""
+"""The resources floe gives every code location: ``iceberg`` and ``warehouse`` (the lake, as
+Dagster resources) and ``dbt`` (dagster-dbt's CLI resource on floe's dbt settings)."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 from contextlib import AbstractContextManager
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from dagster import ConfigurableResource, EnvVar, Failure
-from dagster_dbt import DbtCliResource
-from packaging import version
 from pydantic import Field
 from pyiceberg.catalog import Catalog
 
 from floe_config import FloeConfig, resolve_template
-from floe_dagster._dbt_settings import DbtSettings
-from floe_dagster._iceberg import CatalogUnavailableError, ensure_namespace, open_catalog
-from floe_dbt import DbtRunner, dbt_executable, file_lock, warehouse_lock_path
-
-
-class FloeDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource, told the dbt version instead of asking ``dbt --version``.
-
-    ``dbt --version`` asks PyPI for the latest release on every run; floe runs dbt offline.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))
+from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
+from floe_dagster._dbt.settings import DbtSettings
+from floe_dagster.lake import (
+    ICEBERG_RESOURCE_KEY,
+    WAREHOUSE_RESOURCE_KEY,
+    CatalogUnavailableError,
+    ensure_namespace,
+    file_lock,
+    open_catalog,
+    warehouse_lock_path,
+)
+from floe_dbt import DbtRunner, dbt_executable
 
 
 class IcebergCatalogResource(ConfigurableResource[Any]):
@@ -91,11 +86,6 @@ class DuckDBWarehouseResource(ConfigurableResource[Any]):
         return duckdb.connect(self.path, read_only=read_only)
 
 
-ICEBERG_RESOURCE_KEY = "iceberg"
-WAREHOUSE_RESOURCE_KEY = "warehouse"
-DBT_RESOURCE_KEY = "dbt"
-
-
 def dagster_value(config: FloeConfig, value: Any, path: str) -> Any:
     """``value`` as Dagster config: ``EnvVar("NAME")`` when it is one placeholder whose value
     came from the environment, else the value itself."""
@@ -148,11 +138,11 @@ def build_resources(config: FloeConfig, *, dbt: DbtSettings | None) -> dict[str,
             )
             profiles_dir = runner.profiles_dir()
         target = dbt.target
-        if target is not None:
-            target_key = dbt.target_key or "transforms.dbt.target"
-            target = dagster_value(config, target, target_key)
+        if target is not None and dbt.target_key is not None:
+            target = dagster_value(config, target, dbt.target_key)
         resources[DBT_RESOURCE_KEY] = FloeDbtCliResource(
-            project_dir=str(dbt.project_dir),
+            # dagster-dbt's __init__ takes its DbtProject; the pydantic field it fills is a str
+            project_dir=dbt.project or str(dbt.project_dir),  # type: ignore[arg-type]
             profiles_dir=str(profiles_dir),
             target=target,
             dbt_executable=dbt_executable(),

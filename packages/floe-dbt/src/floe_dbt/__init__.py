@@ -10,9 +10,9 @@ writable directory, no network). Depends on floe-config only; never imports dags
 """
 
 from floe_dbt._cli import main as cli_main
+from floe_dbt._deprecated import MOVED as _MOVED
+from floe_dbt._deprecated import moved as _moved
 from floe_dbt._errors import FloeDbtError as FloeDbtError
-from floe_dbt._files import file_lock as file_lock
-from floe_dbt._files import warehouse_lock_path as warehouse_lock_path
 from floe_dbt._files import write_atomically as write_atomically
 from floe_dbt._manifest import SUPPORTED_SCHEMA_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
 from floe_dbt._manifest import DbtManifest as DbtManifest
@@ -27,6 +27,7 @@ from floe_dbt._runner import DbtResult as DbtResult
 from floe_dbt._runner import DbtRunner as DbtRunner
 from floe_dbt._runner import dbt_executable as dbt_executable
 from floe_dbt._runner import step_target_path as step_target_path
+from floe_dbt._sources import declared_asset_key as declared_asset_key
 from floe_dbt._sources import source_asset_key as source_asset_key
 
 __all__ = [
@@ -41,12 +42,17 @@ __all__ = [
     "FloeDbtError",
     "cli_main",
     "dbt_executable",
+    "declared_asset_key",
     "duckdb_profile",
-    "file_lock",
     "load_manifest",
     "project_profile_name",
     "source_asset_key",
     "step_target_path",
-    "warehouse_lock_path",
     "write_atomically",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in _MOVED:  # deprecated: floe_dagster.lake owns the lake's locks now
+        return _moved(name)
+    raise AttributeError(f"module 'floe_dbt' has no attribute {name!r}")

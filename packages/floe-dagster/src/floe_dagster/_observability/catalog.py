@@ -1,13 +1,17 @@
 """What the observer needs to know about each asset, collected once when definitions are built.
 
-Plain data, so that observations can be computed (and tested) without Dagster.
+Plain data, so that observations can be computed (and tested) without Dagster: ``catalog``
+reads it off the built assets and their asset graph, once per load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from dagster import AssetKey, AssetsDefinition
 
 from floe_dagster._observability.settings import ObservabilitySettings
 from floe_dbt import DbtManifest
@@ -70,3 +74,45 @@ def dbt_info(manifest: DbtManifest, unique_id: str) -> DbtInfo:
             for t in manifest.tests_of(unique_id)
         ),
     )
+
+
+def _text(key: AssetKey) -> str:
+    return "/".join(key.path)
+
+
+def catalog(
+    settings: ObservabilitySettings,
+    *,
+    graph: Any,
+    definitions: Iterable[Any],
+    dbt_keys: Mapping[str, AssetKey],
+    manifest: DbtManifest | None = None,
+    dbt_ops: Iterable[str] = (),
+    dbt_state_dir: Path | None = None,
+) -> ObservedDefinitions:
+    """The catalog of one code location: every asset of ``graph`` (its deps, description,
+    owners and dbt facts, keyed as lineage names its dataset: the key's parts joined by ``/``),
+    and which op materializes or checks which assets among ``definitions``."""
+    observed = ObservedDefinitions(settings=settings, dbt_ops=set(dbt_ops))
+    observed.dbt_state_dir = dbt_state_dir
+    dbt_by_key = {_text(k): uid for uid, k in dbt_keys.items()}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        name = _text(key)
+        unique_id = dbt_by_key.get(name)
+        observed.assets[name] = AssetInfo(
+            key=name,
+            deps=tuple(sorted(_text(p) for p in node.parent_keys)),
+            description=node.description or "",
+            owners=tuple(node.owners),
+            dbt=dbt_info(manifest, unique_id) if manifest and unique_id else None,
+        )
+    for item in definitions:
+        if isinstance(item, AssetsDefinition) and item.is_executable:
+            op = item.node_def.name
+            if item.keys:
+                observed.assets_by_op[op] = sorted(_text(k) for k in item.keys)
+            checks = [(_text(c.asset_key), c.name) for c in item.check_keys]
+            if checks:
+                observed.checks_by_op[op] = sorted(checks)
+    return observed

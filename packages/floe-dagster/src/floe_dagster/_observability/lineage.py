@@ -7,7 +7,6 @@ output *is* the input of the stg model that reads it, and the graph stays connec
 
 from __future__ import annotations
 
-import fcntl
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from openlineage.client.transport.transport import Transport
 from floe_dagster._observability.breaker import Breaker
 from floe_dagster._observability.observations import Assertion, Dataset, Observation
 from floe_dagster._observability.settings import ObservabilitySettings
+from floe_dagster.lake import file_lock
 
 PRODUCER = "https://github.com/floe/floe"
 
@@ -67,13 +67,8 @@ class LockedTransport(Transport):
         self.lock = lock
 
     def emit(self, event: Any) -> None:
-        self.lock.parent.mkdir(parents=True, exist_ok=True)
-        with self.lock.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                self.inner.emit(event)
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(self.lock):
+            self.inner.emit(event)
 
 
 class GuardedTransport(Transport):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import fcntl
 import json
 import threading
 import time
@@ -26,6 +25,7 @@ from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 
 from floe_dagster._observability.breaker import Breaker
 from floe_dagster._observability.settings import ObservabilitySettings
+from floe_dagster.lake import file_lock
 
 _run_trace_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "floe_run_trace_id", default=None
@@ -72,15 +72,8 @@ class JsonLinesSpanExporter(SpanExporter):
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         text = "".join(json.dumps(json.loads(span.to_json(indent=None))) + "\n" for span in spans)
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a") as handle:  # parallel step processes: lock, then append
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                try:
-                    handle.write(text)
-                    handle.flush()
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
+        with self._lock, file_lock(self.path), self.path.open("a") as handle:
+            handle.write(text)  # parallel step processes take turns on the file's lock
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:

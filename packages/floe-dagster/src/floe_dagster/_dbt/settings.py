@@ -1,0 +1,134 @@
+"""Where dbt runs for one code location: the project (dagster-dbt's ``DbtProject``), manifest,
+profiles, target and floe's dbt state, each checked at load time.
+
+floe-config decides which floe.yaml key each setting comes from (``orchestration.dbt`` over
+``transforms.dbt``, key by key: ``FloeConfig.dbt_setting``). dagster-dbt's ``DbtProject``
+reads the project (its folder, ``dbt_project.yml``, its name); floe adds what it does not
+check: that ``profiles_dir`` is a folder holding ``profiles.yml``. A wrong folder is a floe.yaml
+error at its line, never a failure inside dagster-dbt's resource or a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+from dagster_dbt.errors import DagsterDbtProjectNotFoundError, DagsterDbtProjectYmlFileNotFoundError
+
+from floe_config import FloeConfig, IssueCode, KeyPath, render_path, state_directory
+from floe_dagster._errors import Problems
+
+
+@dataclass(frozen=True)
+class DbtSettings:
+    """Where the dbt project, its manifest and floe's dbt state live for one code location."""
+
+    project_dir: Path
+    manifest_path: Path
+    state_dir: Path
+    """floe's dbt state: ``target/<invocation>``, ``logs/`` and the generated ``profiles/``."""
+    profiles_dir: Path | None = None
+    """The user's profiles folder; None when floe generates the profile from ``storage``."""
+    target: str | None = None
+    target_key: str | None = None
+    """The floe.yaml key the target came from (``orchestration.dbt.target``)."""
+    project: DbtProject | None = None
+    """dagster-dbt's view of the project (None when it cannot be read: a problem says why)."""
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _project(
+    config: FloeConfig, project_dir: Path, key: KeyPath, target: str | None, problems: Problems
+) -> DbtProject | None:
+    """dagster-dbt's ``DbtProject`` of ``project_dir``, or None and a problem at ``key``."""
+    try:
+        return DbtProject(project_dir, target=target)
+    except (DagsterDbtProjectNotFoundError, DagsterDbtProjectYmlFileNotFoundError, OSError):
+        problems.append(
+            config.source.issue(
+                key,
+                IssueCode.DBT_PROJECT_NOT_FOUND,
+                f"no dbt project at {project_dir} (no dbt_project.yml)",
+                "point project_dir at the folder that holds dbt_project.yml",
+            )
+        )
+    except Exception as error:  # dbt_project.yml is there, but not a project dagster-dbt reads
+        problems.append(
+            config.source.issue(
+                key,
+                IssueCode.DBT_PROJECT_UNREADABLE,
+                f"{project_dir / 'dbt_project.yml'} cannot be read: "
+                f"{type(error).__name__}: {error}",
+                "fix dbt_project.yml (dbt parse says what dbt thinks of it)",
+            )
+        )
+    return None
+
+
+def _check_profiles(
+    config: FloeConfig, profiles: str, profiles_dir: Path, key: KeyPath, problems: Problems
+) -> None:
+    if not _is_dir(profiles_dir):
+        problems.append(
+            config.source.issue(
+                key,
+                IssueCode.PROFILES_DIR_NOT_FOUND,
+                f"profiles_dir {profiles!r} is not a folder ({profiles_dir})",
+                "point it at the folder that holds profiles.yml, or remove it to let floe "
+                "generate the profile from `storage`",
+            )
+        )
+    elif not _is_file(profiles_dir / "profiles.yml"):
+        problems.append(
+            config.source.issue(
+                key,
+                IssueCode.PROFILES_YML_NOT_FOUND,
+                f"{profiles_dir} holds no profiles.yml",
+                "add profiles.yml there, or remove profiles_dir to let floe generate it",
+            )
+        )
+
+
+def dbt_settings(
+    config: FloeConfig,
+    *,
+    manifest_path: Path,
+    env: Mapping[str, str],
+    problems: Problems,
+) -> DbtSettings:
+    """The dbt settings of ``config``; every folder that is not what it should be is a problem."""
+    project, project_key = config.dbt_setting("project_dir")
+    if project:
+        project_dir = config.path(project)
+    else:
+        project_dir, project_key = manifest_path.parent.parent, ("orchestration", "dbt")
+    target, target_key = config.dbt_setting("target")
+    read = _project(config, project_dir, project_key, target, problems)
+    profiles, profiles_key = config.dbt_setting("profiles_dir")
+    profiles_dir = config.path(profiles) if profiles else None
+    if profiles and profiles_dir is not None:
+        _check_profiles(config, profiles, profiles_dir, profiles_key, problems)
+    return DbtSettings(
+        project_dir=project_dir,
+        manifest_path=manifest_path,
+        state_dir=state_directory(config, env) / "dbt",
+        profiles_dir=profiles_dir,
+        target=target,
+        target_key=render_path(target_key) if target else None,
+        project=read,
+    )

@@ -1,0 +1,224 @@
+"""Running a named backfill: submitted to the Dagster instance for the daemon, or in-process.
+
+- ``submit``: an asset backfill in the instance, as the UI's "Materialize partitions" makes
+  one; the daemon runs it (split into runs by the assets' backfill policies, which floe set
+  from ``batch_size``) and the UI's Backfills page shows it. ``wait`` follows it to the end.
+- ``run_in_process``: the plan's runs one after the other in this process, in partition order,
+  each a contiguous range of ``batch_size`` partitions, recorded in the instance like any run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
+
+from dagster import DagsterInstance, DagsterRunStatus, Definitions, RunsFilter
+
+from floe_dagster._dagster_internals import backfill_status, submit_asset_backfill
+from floe_dagster._orchestration.backfills import BackfillPlan
+
+if TYPE_CHECKING:
+    from dagster import ExecuteInProcessResult
+
+BACKFILL_TAG = "floe/backfill"
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+DAGSTER_BACKFILL_TAG = "dagster/backfill"
+FINISHED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+
+
+@dataclass
+class BatchResult:
+    keys: tuple[str, ...]
+    run_id: str
+    success: bool
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class BackfillResult:
+    plan: BackfillPlan
+    batches: list[BatchResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def succeeded(self) -> list[BatchResult]:
+        return [b for b in self.batches if b.success]
+
+    @property
+    def failed(self) -> list[BatchResult]:
+        return [b for b in self.batches if not b.success]
+
+    @property
+    def success(self) -> bool:
+        return not self.failed and len(self.batches) == self.plan.runs
+
+
+def span(keys: tuple[str, ...]) -> str:
+    return keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]}"
+
+
+def batch_tags(plan: BackfillPlan, keys: tuple[str, ...]) -> dict[str, str]:
+    """The run tags of one batch: the backfill's own, floe's, and the partition range."""
+    tags = {**plan.spec.tags, BACKFILL_TAG: plan.name}
+    if len(keys) > 1:
+        tags.update({RANGE_START: keys[0], RANGE_END: keys[-1]})
+    return tags
+
+
+def _failure(result: ExecuteInProcessResult) -> str:
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            cause = data.error.cause if data.error and data.error.cause else data.error
+            message = cause.message.strip() if cause else "failed"
+            return f"step {event.step_key}: {message.splitlines()[-1][:300]}"
+    return "the run failed"
+
+
+def run_in_process(
+    definitions: Definitions,
+    plan: BackfillPlan,
+    instance: DagsterInstance,
+    *,
+    progress: Callable[[BackfillResult], None] | None = None,
+    log_level: str = "WARNING",
+    output: TextIO | None = None,
+) -> BackfillResult:
+    """Run ``plan``'s batches in order in this process; a failed batch does not stop the rest
+    (as in Dagster's backfills); the result says which failed and why. Dagster logs below
+    ``log_level`` stay in the instance's event log only; what the runs print (dbt's output)
+    goes to ``output`` (default: this process's stdout)."""
+    job = definitions.resolve_job_def(plan.spec.job)
+    result = BackfillResult(plan)
+    started = time.monotonic()
+    loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    printed = contextlib.redirect_stdout(output) if output else contextlib.nullcontext()
+    for keys in plan.batches:
+        begun = time.monotonic()
+        single = keys[0] if len(keys) == 1 else None
+        try:
+            with printed:
+                run = job.execute_in_process(
+                    instance=instance,
+                    partition_key=single,
+                    tags=batch_tags(plan, keys),
+                    run_config=loggers,
+                    raise_on_error=False,
+                )
+            outcome = BatchResult(
+                keys,
+                run.run_id,
+                run.success,
+                time.monotonic() - begun,
+                "" if run.success else _failure(run),
+            )
+        except Exception as error:  # a run that could not even start: report it, go on
+            outcome = BatchResult(
+                keys, "", False, time.monotonic() - begun, f"{type(error).__name__}: {error}"
+            )
+        result.batches.append(outcome)
+        result.seconds = time.monotonic() - started
+        if progress is not None:
+            progress(result)
+    return result
+
+
+def submit(definitions: Definitions, plan: BackfillPlan, instance: DagsterInstance) -> str:
+    """Submit ``plan`` to ``instance`` as an asset backfill for the daemon; its id."""
+    graph = definitions.resolve_asset_graph()
+    return submit_asset_backfill(
+        instance,
+        graph,
+        keys=sorted(plan.assets, key=lambda k: k.to_user_string()),
+        partitions=plan.keys,
+        title=plan.name,
+        description=plan.spec.description or f"floe backfill {plan.name} of job {plan.spec.job}",
+        tags={**plan.spec.tags, BACKFILL_TAG: plan.name},
+    )
+
+
+@dataclass(frozen=True)
+class BackfillProgress:
+    status: str | None
+    runs: int
+    succeeded: int
+    failed: int
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+def progress_of(instance: DagsterInstance, backfill_id: str) -> BackfillProgress:
+    runs = instance.get_runs(RunsFilter(tags={DAGSTER_BACKFILL_TAG: backfill_id}))
+    return BackfillProgress(
+        status=backfill_status(instance, backfill_id),
+        runs=len(runs),
+        succeeded=sum(r.status == DagsterRunStatus.SUCCESS for r in runs),
+        failed=sum(r.status == DagsterRunStatus.FAILURE for r in runs),
+    )
+
+
+def wait(
+    instance: DagsterInstance,
+    backfill_id: str,
+    *,
+    timeout: float,
+    poll: float = 2.0,
+    progress: Callable[[BackfillProgress], None] | None = None,
+) -> BackfillProgress:
+    """Poll the backfill until the daemon finishes it or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = progress_of(instance, backfill_id)
+        if progress is not None:
+            progress(state)
+        if state.finished or time.monotonic() > deadline:
+            return state
+        time.sleep(poll)
+
+
+class ProgressBar:
+    """One line per batch, or one updating line on a terminal."""
+
+    def __init__(self, plan: BackfillPlan, stream: TextIO = sys.stderr, width: int = 24) -> None:
+        self.plan, self.stream, self.width = plan, stream, width
+        self.live = stream.isatty()
+
+    def __call__(self, result: BackfillResult) -> None:
+        done = len(result.batches)
+        partitions = sum(len(b.keys) for b in result.batches)
+        filled = round(self.width * done / max(self.plan.runs, 1))
+        last = result.batches[-1]
+        line = (
+            f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.plan.runs} runs  "
+            f"{partitions}/{len(self.plan.keys)} partitions  {span(last.keys)} "
+            f"{'ok' if last.success else 'FAILED'} {last.seconds:.1f}s"
+        )
+        if self.live:
+            self.stream.write("\r" + line + ("\n" if done == self.plan.runs else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def summary(result: BackfillResult) -> list[str]:
+    plan = result.plan
+    done = sum(len(b.keys) for b in result.succeeded)
+    lines = [
+        f"backfill {plan.name}: {len(result.succeeded)} of {plan.runs} runs succeeded, "
+        f"{len(result.failed)} failed; {done} of {len(plan.keys)} partitions materialized "
+        f"in {result.seconds:.1f} s"
+    ]
+    for failed in result.failed:
+        run = f" (run {failed.run_id})" if failed.run_id else ""
+        lines.append(f"  FAILED {span(failed.keys)}{run}: {failed.error}")
+    if result.failed:
+        lines.append("  re-run the backfill to retry: each run replaces its partitions")
+    return lines

@@ -1,0 +1,172 @@
+"""The ``floe`` command: validate, plan, compile, dev, init, parse, backfill, schema.
+
+floe validate [floe.yaml] [--manifest PATH]
+floe compile  [floe.yaml] [--output PATH] [--manifest PATH]
+floe backfill NAME [floe.yaml] [--in-process] [--wait] [--manifest PATH]
+floe dev      [floe.yaml] [-p PORT] [--postgres URL] [--manifest PATH]
+floe init     [DIR]
+floe parse    [floe.yaml]
+floe plan     [floe.yaml] [--json] [--manifest PATH]
+floe schema   [--artifacts]
+
+Every error floe knows is printed as ``floe.yaml:LINE:COL key.path: message [code]`` with a
+``fix:`` line, and exits 1. An error floe did not expect prints one line that says so (and the
+traceback only with ``FLOE_DEBUG=1``), and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from floe_config import (
+    DEFAULT_ARTIFACT_NAME,
+    FloeError,
+    artifacts_json_schema,
+    compile_artifacts,
+    floe_yaml_json_schema,
+    load_config,
+    write_artifacts,
+)
+from floe_dagster.cli._term import Style, coloured_report, progress
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="floe", description="floe.yaml -> Dagster")
+    sub = parser.add_subparsers(dest="command", required=True)
+    validate = sub.add_parser("validate", help="check everything without running anything")
+    validate.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    validate.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    compile_ = sub.add_parser("compile", help="write compiled_artifacts.json")
+    compile_.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    compile_.add_argument("--output", type=Path, help=f"default: {DEFAULT_ARTIFACT_NAME} beside it")
+    compile_.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    compile_.add_argument("--source-as", help="record floe.yaml under this path (build systems)")
+    compile_.add_argument("--manifest-as", help="record the manifest under this path")
+    backfill = sub.add_parser(
+        "backfill",
+        help="run a named backfill: submit it to the Dagster instance ($DAGSTER_HOME) for the "
+        "daemon, or run it here with --in-process",
+    )
+    backfill.add_argument("name", help="a key of orchestration.backfills")
+    backfill.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    backfill.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    backfill.add_argument(
+        "--in-process", action="store_true", help="run the batches here, one after another"
+    )
+    backfill.add_argument(
+        "--wait", action="store_true", help="after submitting, follow the backfill to its end"
+    )
+    backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
+    init = sub.add_parser("init", help="make the dbt project in DIR (default: here) a floe project")
+    init.add_argument("folder", nargs="?", default=".", type=Path)
+    parse = sub.add_parser("parse", help="dbt parse with floe's profile; writes the manifest")
+    parse.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    plan = sub.add_parser("plan", help="what floe.yaml will do, without running anything")
+    plan.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    plan.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    plan.add_argument("--json", action="store_true", help="the plan as JSON (docs/plan.md)")
+    from floe_dagster.cli._dev import add_arguments  # noqa: PLC0415
+
+    add_arguments(
+        sub.add_parser(
+            "dev",
+            help="the Dagster UI (webserver and daemon) for floe.yaml, state in .floe/ by it",
+        )
+    )
+    schema = sub.add_parser("schema", help="print the JSON Schema of floe.yaml")
+    schema.add_argument("--artifacts", action="store_true", help="CompiledArtifacts instead")
+    return parser
+
+
+def _validate(options: argparse.Namespace) -> int:
+    from floe_dagster.cli._load import load_for_command  # noqa: PLC0415 - Dagster is slow
+    from floe_dagster.cli._snapshot import snapshot  # noqa: PLC0415
+    from floe_dagster.cli._summary import drift_lines, recorded_instance, summary  # noqa: PLC0415
+
+    config, definitions = load_for_command(options.config, options.manifest, os.environ)
+    instance = recorded_instance()
+    described = snapshot(config, definitions, instance, env=os.environ)
+    drift = drift_lines(definitions.resolve_asset_graph(), instance) if instance else []
+    lines = summary(config, described, drift)
+    print("\n".join([Style(sys.stdout).green(lines[0]), *lines[1:]]))
+    return 0
+
+
+def _compile(options: argparse.Namespace) -> int:
+    source = options.config.absolute()
+    output = options.output or source.parent / DEFAULT_ARTIFACT_NAME
+    with progress(f"compiling {source.name}"):
+        artifacts = compile_artifacts(
+            source,
+            output=output,
+            manifest=options.manifest,
+            source_as=options.source_as,
+            manifest_as=options.manifest_as,
+        )
+    write_artifacts(artifacts, output)
+    print(f"wrote {output}")
+    return 0
+
+
+def _project_command(options: argparse.Namespace) -> int:
+    if options.command == "init":
+        from floe_dagster.cli._init import init_command  # noqa: PLC0415
+
+        return init_command(options.folder, os.environ)
+    if options.command == "parse":
+        from floe_dagster._project import parse  # noqa: PLC0415
+
+        config = load_config(options.config, env=os.environ)
+        with progress(f"dbt parse of {config.source.directory.name}"):
+            manifest = parse(config, os.environ)
+        print(f"wrote {manifest}")
+        return 0
+    from floe_dagster.cli._plan import plan_command  # noqa: PLC0415
+
+    return plan_command(options)
+
+
+def _backfill(options: argparse.Namespace) -> int:
+    from floe_dagster.cli._backfill import backfill  # noqa: PLC0415 - Dagster is slow to import
+
+    return backfill(options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``floe`` command; returns the exit code."""
+    options = _parser().parse_args(argv)
+    try:
+        if options.command == "validate":
+            return _validate(options)
+        if options.command == "backfill":
+            return _backfill(options)
+        if options.command == "compile":
+            return _compile(options)
+        if options.command in ("init", "parse", "plan"):
+            return _project_command(options)
+        if options.command == "dev":
+            from floe_dagster.cli._dev import dev  # noqa: PLC0415
+
+            return dev(options)
+        schema = artifacts_json_schema() if options.artifacts else floe_yaml_json_schema()
+        print(json.dumps(schema, indent=2, sort_keys=True))
+        return 0
+    except FloeError as error:  # every floe error: its issues, with the fix
+        print(coloured_report(str(error), Style(sys.stderr)), file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug in floe: one clear line, the traceback on request
+        print(
+            f"floe: internal error ({type(error).__name__}: {error}); this is a bug in floe, "
+            "please report it with the floe.yaml that caused it (FLOE_DEBUG=1 shows the "
+            "traceback)",
+            file=sys.stderr,
+        )
+        if os.environ.get("FLOE_DEBUG"):
+            traceback.print_exc()
+        return 2

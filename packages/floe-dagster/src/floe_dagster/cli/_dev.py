@@ -1,0 +1,173 @@
+"""``floe dev``: one floe.yaml in the Dagster UI, with every piece of state in one directory.
+
+It checks floe.yaml (the whole code-location load, so a mistake shows here and not as a red
+code location in the UI), compiles it into the state directory, writes the instance's
+``dagster.yaml`` and replaces itself with ``dagster dev`` (webserver and daemon) on
+127.0.0.1, loading floe's own code location (``floe_dagster.code_location``). Ctrl-C stops the
+webserver, the daemon and the code server.
+
+State: ``$FLOE_STATE_DIR``, else ``.floe/`` next to floe.yaml. Under it: ``dagster/`` (the
+instance), ``compiled_artifacts.json``, and whatever floe.yaml's storage paths say (the
+``.floe/...`` defaults ``floe init`` writes: the catalog, the warehouse, DuckDB), dbt's target
+and the observability files.
+
+``--postgres URL`` moves the instance's storage and the Iceberg catalog to PostgreSQL (see
+``_postgres``). The URL travels through the environment of the processes that need it:
+``dagster.yaml`` names only the variable, so no password is written to disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from floe_config import STATE_ENV, FloeConfig, load_config, state_directory
+from floe_dagster._project import ARTIFACT_ENV, compile_project
+from floe_dagster.cli._postgres import PostgresTarget, ensure_databases, postgres_target
+from floe_dagster.cli._term import progress
+
+HOST = "127.0.0.1"
+PORT = 3000
+CODE_LOCATION = "floe_dagster.code_location"
+CATALOG_URI_ENV = "FLOE_CATALOG_URI"
+DAGSTER_POSTGRES_ENV = "FLOE_DAGSTER_POSTGRES_URL"
+MARKER = "# Written by `floe dev`"
+EARLIER_MARKERS = (MARKER, "# Written by //demo:dagster_dev")
+"""The first line of a dagster.yaml that floe wrote (and may rewrite); the demo's launcher
+wrote the second before ``floe dev`` existed."""
+
+SQLITE_INSTANCE = f"""\
+{MARKER}: the instance stores runs, events and schedules in SQLite here.
+telemetry:
+  enabled: false
+"""
+POSTGRES_INSTANCE = f"""\
+{MARKER} --postgres: runs, events and schedules live in PostgreSQL.
+# The URL (and any password in it) comes from the environment, never from this file.
+telemetry:
+  enabled: false
+storage:
+  postgres:
+    postgres_url:
+      env: {DAGSTER_POSTGRES_ENV}
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    parser.add_argument("-p", "--port", type=int, default=PORT, help=f"default {PORT}")
+    parser.add_argument("--host", default=HOST, help=f"default {HOST}")
+    parser.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="keep the Dagster instance and the Iceberg catalog on this PostgreSQL server, "
+        "e.g. postgresql://postgres@/?host=/tmp/pg",
+    )
+
+
+def instance_yaml(target: PostgresTarget | None) -> str:
+    return POSTGRES_INSTANCE if target else SQLITE_INSTANCE
+
+
+def write_instance(home: Path, target: PostgresTarget | None) -> None:
+    """``home/dagster.yaml`` for the chosen storage. A file floe did not write is the user's:
+    it is kept, and ``--postgres`` then refuses rather than silently ignoring it."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "dagster.yaml"
+    if path.exists() and not path.read_text().startswith(EARLIER_MARKERS):
+        if target is not None:
+            raise SystemExit(
+                f"floe dev: {path} was not written by floe; --postgres would ignore it. "
+                "Move it away, or put the storage in it yourself and drop --postgres"
+            )
+        return
+    path.write_text(instance_yaml(target))
+
+
+def dev_environment(
+    config: FloeConfig, env: Mapping[str, str], target: PostgresTarget | None
+) -> dict[str, str]:
+    """The environment of ``dagster dev`` and every process it starts."""
+    state = state_directory(config, env)
+    result = dict(env)
+    result[STATE_ENV] = str(state)
+    result["DAGSTER_HOME"] = str(state / "dagster")
+    result[ARTIFACT_ENV] = str(state / "compiled_artifacts.json")
+    if target is not None:
+        result[DAGSTER_POSTGRES_ENV] = target.dagster_url
+        result[CATALOG_URI_ENV] = target.iceberg_url
+    paths = [*filter(None, result.get("PYTHONPATH", "").split(os.pathsep)), *sys.path]
+    result["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in paths if p))
+    result.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return result
+
+
+def _check_catalog_follows(config: FloeConfig) -> None:
+    """Warn when floe.yaml's catalog does not read ``$FLOE_CATALOG_URI`` (it stays put)."""
+    uri, path = config.iceberg_catalog_fields()["uri"]
+    late = config.late_bound(uri, path)
+    if late is None or CATALOG_URI_ENV not in late.from_env:
+        print(
+            f"floe dev: warning: storage.catalog.uri does not read ${{{CATALOG_URI_ENV}}}, so "
+            "the Iceberg catalog stays where floe.yaml puts it; write "
+            f"uri: ${{{CATALOG_URI_ENV}:sqlite:///.floe/catalog.db}} to let --postgres move it",
+            file=sys.stderr,
+        )
+
+
+def prepare(
+    options: argparse.Namespace, env: Mapping[str, str]
+) -> tuple[list[str], dict[str, str]]:
+    """Everything before ``dagster dev`` starts: returns its command line and environment."""
+    source = options.config.absolute()
+    target = postgres_target(options.postgres) if options.postgres else None
+    first = load_config(source, env=env)
+    environment = dev_environment(first, env, target)
+    config = load_config(source, env=environment)
+    if target is not None:
+        _check_catalog_follows(config)
+    state = Path(environment[STATE_ENV])
+    state.mkdir(parents=True, exist_ok=True)
+    artifact = Path(environment[ARTIFACT_ENV])
+    with progress(f"compiling {source.name}"):
+        manifest = compile_project(
+            config, output=artifact, env=environment, manifest=options.manifest
+        )
+    from floe_dagster._definitions import build_definitions  # noqa: PLC0415 - Dagster is slow
+
+    with progress("loading the code location"):
+        build_definitions(config, manifest_path=manifest, env=environment)  # every error, now
+    if target is not None:
+        created = ensure_databases(target)
+        made = f" (created {', '.join(created)})" if created else ""
+        print(
+            f"floe dev: PostgreSQL {target.shown}: databases {target.dagster_database} and "
+            f"{target.iceberg_database}{made}",
+            file=sys.stderr,
+        )
+    write_instance(Path(environment["DAGSTER_HOME"]), target)
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "dev", "-m", CODE_LOCATION, "--working-directory", str(source.parent)]
+    command += ["-h", options.host, "-p", str(options.port)]
+    return command, environment
+
+
+def dev(options: argparse.Namespace) -> int:
+    """``floe dev``: prepare, then become ``dagster dev`` (never returns on success)."""
+    command, environment = prepare(options, os.environ)
+    state = environment[STATE_ENV]
+    print(
+        f"floe dev: Dagster UI at http://{options.host}:{options.port}  "
+        f"(state in {state}; Ctrl-C stops it)",
+        flush=True,
+    )
+    # A launcher that inherited ignored signals would pass them on; dagster dev must see them.
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
+    os.execve(command[0], command, environment)
+    return 0  # not reached

@@ -101,22 +101,30 @@ def _metadata(wheel: Path) -> email.message.Message:
 
 
 def entry_point_problems(wheel: Path, shipped: list[str]) -> list[str]:
-    """Every console script must name a module the wheel ships and a name that module binds."""
+    """Every console script must name a module the wheel ships and a name that module binds;
+    every ``dagster_dg_cli.registry_modules`` entry (what ``dg list components`` reads) a module
+    the wheel ships."""
     problems = []
     with zipfile.ZipFile(wheel) as archive:
         names = [n for n in shipped if n.endswith(".dist-info/entry_points.txt")]
         text = archive.read(names[0]).decode() if names else ""
+        section = ""
         for line in text.splitlines():
-            if "=" not in line or ":" not in line:
+            if line.startswith("["):
+                section = line.strip("[] ")
+                continue
+            if "=" not in line:
                 continue
             script, target = (part.strip() for part in line.split("=", 1))
-            module, attribute = target.split(":", 1)
+            module, _, attribute = target.partition(":")
             base = module.replace(".", "/")
             source = next((f for f in (f"{base}.py", f"{base}/__init__.py") if f in shipped), None)
             if source is None:
-                problems.append(f"console script {script} names module {module}, not in the wheel")
+                problems.append(f"{section} entry {script} names module {module}, not in the wheel")
                 continue
-            if not re.search(rf"\b{re.escape(attribute)}\b", archive.read(source).decode()):
+            if section == "console_scripts" and not re.search(
+                rf"\b{re.escape(attribute)}\b", archive.read(source).decode()
+            ):
                 problems.append(f"console script {script}: {module} defines no {attribute}")
     return problems
 

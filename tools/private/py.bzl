@@ -119,6 +119,16 @@ def floe_package(
     """
     tests = "//%s/tests:files" % native.package_name()
     floe_py_library(name = name, deps = deps, visibility = visibility)
+
+    # What `pip wheel` builds the package from (tests that install floe as a user does).
+    native.filegroup(
+        name = "dist",
+        srcs = native.glob(
+            ["pyproject.toml", "README.md", "src/**"],
+            exclude = ["**/__pycache__/**"],
+        ),
+        visibility = ["//:__subpackages__"],
+    )
     floe_mypy_test(name = "mypy", package = name, deps = [":" + name])
     floe_ruff_test(name = "ruff", srcs = native.glob(["*.py", "src/**/*.py"]) + [tests])
     floe_package_test(

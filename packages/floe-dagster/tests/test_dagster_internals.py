@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import AssetKey, AssetSpec, DagsterInstance, DailyPartitionsDefinition, asset
+import pytest
+from dagster import (
+    AssetKey,
+    AssetSpec,
+    ComponentTree,
+    DagsterInstance,
+    DailyPartitionsDefinition,
+    asset,
+)
+from dagster._core.definitions.definitions_load_context import (
+    DefinitionsLoadContext,
+    DefinitionsLoadType,
+)
 
 from floe_dagster._dagster_internals import (
     AssetGraph,
     UnresolvedAssetJobDefinition,
     asset_graph,
     backfill_status,
+    component_root,
+    dev_cli,
+    initializing,
+    local_state_path,
     reconstructing,
+    record_state_version,
     submit_asset_backfill,
 )
 
@@ -41,6 +58,63 @@ def test_plain_asset_specs_join_the_graph() -> None:
 
 def test_a_plain_load_is_not_a_reconstruction() -> None:
     assert reconstructing() is False
+
+
+def test_what_a_state_backed_component_asks_of_the_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load type, ``DAGSTER_IS_DEV_CLI``, the local state folder and the state record: what
+    ``FloeComponent`` uses to decide for itself when its state is stale."""
+    assert initializing() is True
+    monkeypatch.delenv("DAGSTER_IS_DEV_CLI", raising=False)
+    assert dev_cli() is False
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    assert dev_cli() is True
+    defs = tmp_path / "src" / "state_shop" / "defs"
+    defs.mkdir(parents=True)
+    (defs.parent / "__init__.py").write_text("")
+    (defs / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "state_shop"\n[tool.dg]\ndirectory_type = "project"\n'
+        '[tool.dg.project]\nroot_module = "state_shop"\n'
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    state = local_state_path("FloeComponent[defs/floe.yaml]", tmp_path)
+    assert state.parent.is_dir()
+    assert not state.exists()
+    assert state.is_relative_to(defs / ".local_defs_state")
+    context = DefinitionsLoadContext(DefinitionsLoadType.INITIALIZATION)
+    previous = DefinitionsLoadContext.get()
+    DefinitionsLoadContext.set(context)
+    try:
+        record_state_version("FloeComponent[defs/floe.yaml]", "v1")
+        info = context.accessed_defs_state_info
+        assert info is not None
+        assert info.get_version("FloeComponent[defs/floe.yaml]") == "v1"
+    finally:
+        DefinitionsLoadContext.set(previous)
+
+
+def test_the_component_tree_gives_its_root_declaration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    defs = tmp_path / "src" / "tree_shop" / "defs"
+    (defs / "reports").mkdir(parents=True)
+    (defs / "__init__.py").write_text("")
+    (defs / "reports" / "orders.py").write_text(
+        "import dagster as dg\n\n@dg.asset\ndef orders() -> None: ...\n"
+    )
+    (tmp_path / "src" / "tree_shop" / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "tree_shop"\n[tool.dg]\ndirectory_type = "project"\n'
+        '[tool.dg.project]\nroot_module = "tree_shop"\n'
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    tree = ComponentTree.for_project(tmp_path)
+    root = component_root(tree)
+    found = {str(d.loc.get_display_key(tmp_path)) for d in root.iterate_all_component_decls()}
+    assert "<root>" in found
+    assert any("reports" in key for key in found), found
 
 
 def test_a_backfill_submits_through_the_private_api(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from projects import write_project
 
-from floe_config import load_config
+from floe_config import IssueCode, load_config
 from floe_dagster.cli._dev import (
     ARTIFACT_ENV,
     CATALOG_URI_ENV,
@@ -20,6 +20,7 @@ from floe_dagster.cli._dev import (
     prepare,
     write_instance,
 )
+from floe_dagster.cli._init import InitError
 from floe_dagster.cli._postgres import PostgresError, ensure_databases, postgres_target
 from floe_dagster.cli._term import Style, progress
 
@@ -41,6 +42,19 @@ def test_prepare_puts_every_piece_of_state_next_to_floe_yaml(tmp_path: Path) -> 
     assert "storage" not in (state / "dagster" / "dagster.yaml").read_text()  # SQLite
     assert command[1:4] == ["dev", "-m", "floe_dagster.code_location"]
     assert command[-4:] == ["-h", "127.0.0.1", "-p", "3123"]
+
+
+def test_inside_a_dg_project_dg_dev_serves_it_unless_standalone(tmp_path: Path) -> None:
+    floe_yaml = write_project(tmp_path / "shop_project" / "defs" / "shop", "dev_tiny")
+    (tmp_path / "shop_project" / "pyproject.toml").write_text("[tool.dg]\n")
+    with pytest.raises(InitError) as refused:
+        prepare(_options(floe_yaml), {"PATH": "/usr/bin"})
+    [issue] = refused.value.issues
+    assert issue.code == IssueCode.IN_DG_PROJECT
+    assert f"run `dg dev` in {tmp_path / 'shop_project'}" in (issue.hint or "")
+    assert not (floe_yaml.parent / ".floe").exists()
+    _, env = prepare(_options(floe_yaml, "--standalone"), {"PATH": "/usr/bin"})
+    assert env["FLOE_STATE_DIR"] == str(floe_yaml.parent / ".floe")
 
 
 def test_a_dagster_yaml_floe_did_not_write_is_kept(tmp_path: Path) -> None:

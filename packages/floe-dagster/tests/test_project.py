@@ -77,6 +77,34 @@ def test_init_never_overwrites_and_says_which_file(tmp_path: Path) -> None:
     assert "no dbt_project.yml in" in elsewhere.stderr
 
 
+def _dg_project(folder: Path) -> Path:
+    """A ``dg`` project's root, as ``create-dagster project`` marks it."""
+    folder.mkdir(parents=True)
+    (folder / "pyproject.toml").write_text(
+        '[project]\nname = "shop_project"\n\n[tool.dg]\ndirectory_type = "project"\n'
+    )
+    return folder
+
+
+def test_init_in_a_dg_project_names_the_component_and_writes_nothing(tmp_path: Path) -> None:
+    root = _dg_project(tmp_path / "shop_project")
+    project = write_dbt_project(root / "dbt" / "shop")
+    before = sorted(p.name for p in project.iterdir())
+    result = floe(project, "init")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"inside the dg project {root}" in result.stderr
+    fix = _fix(result)
+    assert "dg scaffold defs floe_dagster.FloeComponent tiny_shop --dbt-project dbt/shop`" in fix
+    assert "--standalone" in fix
+    assert sorted(p.name for p in project.iterdir()) == before
+    said = ok(floe(project, "init", "--standalone"))  # floe's own layout, on purpose
+    assert f"wrote {project / 'floe.yaml'}" in said
+    refused = floe(project, "dev", "floe.yaml")
+    assert "`dg dev`" in _fix(refused)
+    assert not (project / ".floe" / "dagster").exists()  # no instance written
+
+
 def _fix(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 1, result.stdout + result.stderr
     lines = [line.strip() for line in result.stderr.splitlines() if line.strip().startswith("fix:")]

@@ -13,11 +13,14 @@ from floe_config import DEFAULT_ARTIFACT_NAME, FloeConfigError, IssueCode, read_
 from floe_dagster._project import (
     ARTIFACT_ENV,
     STARTER_DEFINITIONS,
-    STARTER_FLOE_YAML,
     compile_project,
+    dbt_project_folder,
+    dg_project_of,
+    ignore_state,
     locate_artifacts,
     parse,
     project_name,
+    starter_floe_yaml,
 )
 from floe_dbt import FloeDbtError, load_manifest
 
@@ -49,7 +52,8 @@ def test_the_starter_files_are_valid_for_any_dbt_project_name(tmp_path: Path) ->
     (tmp_path / "dbt_project.yml").write_text("name: 'Jaffle Shop-2'\n")
     name = project_name(tmp_path / "dbt_project.yml")
     assert name == "jaffle_shop_2"
-    config = config_of(tmp_path, STARTER_FLOE_YAML.format(name=name))
+    config = config_of(tmp_path, starter_floe_yaml(name))
+    assert config.dbt_project_dir == "."
     assert config.orchestration.jobs["all_models"].type == "batch"
     assert config.orchestration.schedules["nightly"].enabled is False
     assert "FloeDefinitions.from_compiled_artifacts()" in STARTER_DEFINITIONS
@@ -82,3 +86,54 @@ def test_parse_needs_a_dbt_section(tmp_path: Path) -> None:
     with pytest.raises(FloeDbtError) as raised:
         parse(config, {})
     assert raised.value.codes == [IssueCode.MISSING_MANIFEST_PATH]
+
+
+@pytest.mark.parametrize(
+    ("folder", "manifest"),
+    [
+        ("../dbt/shop", "../dbt/shop/target/manifest.json"),
+        ("../my dbt: project", '"../my dbt: project/target/manifest.json"'),
+    ],
+    ids=["relative", "quoted"],
+)
+def test_the_starter_floe_yaml_points_at_a_dbt_project_elsewhere(
+    tmp_path: Path, folder: str, manifest: str
+) -> None:
+    text = starter_floe_yaml("shop", folder)
+    assert f"    manifest_path: {manifest} " in text
+    config = config_of(tmp_path, text)
+    assert config.dbt_project_dir == folder.strip('"')
+    assert dbt_project_folder(config) == tmp_path / folder
+
+
+def test_state_is_ignored_once(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.pyc")
+    assert ignore_state(tmp_path) == tmp_path / ".gitignore"
+    assert ignore_state(tmp_path) is None
+    assert (tmp_path / ".gitignore").read_text().splitlines()[-1] == ".floe/"
+    assert (tmp_path / ".gitignore").read_text().startswith("*.pyc\n#")
+
+
+def test_a_dg_project_is_found_from_any_folder_inside_it(tmp_path: Path) -> None:
+    inside = tmp_path / "src" / "shop" / "defs" / "dbt"
+    inside.mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert dg_project_of(inside) is None  # a pyproject without [tool.dg]
+    (tmp_path / "pyproject.toml").write_text('[tool.dg]\ndirectory_type = "project"\n')
+    assert dg_project_of(inside) == tmp_path
+    (tmp_path / "pyproject.toml").write_text("[tool.dg\n")  # unreadable: not a dg project
+    assert dg_project_of(inside) is None
+    (tmp_path / "src" / "dg.toml").write_text("")
+    assert dg_project_of(inside) == tmp_path / "src"
+
+
+def test_parse_writes_the_manifest_whole_where_it_is_asked(tmp_path: Path) -> None:
+    write_dbt_project(tmp_path / "dbt")
+    config = config_of(tmp_path, FLOE_YAML)
+    env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
+    elsewhere = tmp_path / "component-state" / "manifest.json"
+    assert parse(config, env, destination=elsewhere) == elsewhere
+    assert "model.tiny_shop.customer_totals" in load_manifest(elsewhere).raw["nodes"]
+    assert not (tmp_path / "dbt" / "target" / "manifest.json").exists()  # floe.yaml's own path
+    assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["manifest.json"]
+    assert not list((tmp_path / "state" / "dbt").glob("parse-*"))  # each parse's own folder, gone

@@ -15,6 +15,7 @@ from floe_config._artifacts import GRAMMAR_VERSION as GRAMMAR_VERSION
 from floe_config._artifacts import SCHEMA_VERSION as SCHEMA_VERSION
 from floe_config._artifacts import ArtifactVariable as ArtifactVariable
 from floe_config._artifacts import CompiledArtifacts as CompiledArtifacts
+from floe_config._artifacts import artifacts_from_json as artifacts_from_json
 from floe_config._artifacts import compile_artifacts as compile_artifacts
 from floe_config._artifacts import read_artifacts as read_artifacts
 from floe_config._artifacts import resolve as resolve
@@ -118,6 +119,7 @@ __all__ = [
     "TimeWindowPartitions",
     "Traces",
     "VariableUse",
+    "artifacts_from_json",
     "artifacts_json_schema",
     "compile_artifacts",
     "floe_yaml_json_schema",

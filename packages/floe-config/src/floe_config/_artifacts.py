@@ -311,6 +311,19 @@ def read_artifacts(path: str | Path) -> CompiledArtifacts:
         raise _artifact_error(
             file, IssueCode.INVALID_ARTIFACT, f"not a readable JSON artifact: {error}", regenerate
         ) from error
+    return artifacts_from_json(raw, location=file)
+
+
+def artifacts_from_json(
+    raw: Any, *, location: str | Path, rebuild: str = "floe compile"
+) -> CompiledArtifacts:
+    """A compiled artifact from its parsed JSON, as if read from the file ``location`` (its
+    relative paths resolve against that folder), with ``read_artifacts``' checks: any v1.x,
+    unknown fields ignored, another major version refused. ``rebuild`` is the command the
+    errors name to write it again (a Dagster component keeps the artifact in its state, which
+    ``dg utils refresh-defs-state`` rewrites)."""
+    file = Path(location).absolute()
+    regenerate = f"regenerate it with `{rebuild}`"
     version = raw.get("schema_version") if isinstance(raw, dict) else None
     if not isinstance(version, str) or version.split(".")[0] != MAJOR:
         raise _artifact_error(

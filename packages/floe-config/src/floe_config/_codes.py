@@ -123,8 +123,14 @@ class IssueCode(StrEnum):
     COMPACTION_CONFLICT = "compaction_conflict"
     COMPACTION_LOST_ROWS = "compaction_lost_rows"
     WAREHOUSE_NOT_FOUND = "warehouse_not_found"
+    # floe as a Dagster component (floe_dagster.FloeComponent)
+    COMPONENT_STATE_MISSING = "component_state_missing"
+    COMPONENT_STATE_STALE = "component_state_stale"
+    COMPONENT_STATE_INVALID = "component_state_invalid"
+    TWO_FLOE_COMPONENTS = "two_floe_components"
     # the floe command (floe-dagster's cli)
     POSTGRES_URL_INVALID = "postgres_url_invalid"
     POSTGRES_UNREACHABLE = "postgres_unreachable"
     NOT_A_DBT_PROJECT = "not_a_dbt_project"
     WOULD_OVERWRITE = "would_overwrite"
+    IN_DG_PROJECT = "in_dg_project"

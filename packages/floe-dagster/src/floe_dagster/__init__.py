@@ -1,7 +1,8 @@
 """floe-dagster: CompiledArtifacts -> dagster.Definitions, observability, and the floe CLI.
 
 The public surface is what other components need (and ``floe_dagster.lake``, the
-lake's maintenance functions): ``FloeDefinitions`` (the code location),
+lake's maintenance functions): ``FloeDefinitions`` (the code location), ``FloeComponent``
+(the same as a Dagster component of a ``dg`` project: ``type: floe_dagster.FloeComponent``),
 ``FloeDbtTranslator`` (to change a mapping decision), ``FloeDagsterError``, the two resources,
 the factories a code location can call by hand (``build_definitions``, ``build_assets``,
 ``build_jobs``, ``build_schedules``), the race-safe Iceberg helpers and ``cli_main``.
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from floe_dagster._assets import BuiltAssets as BuiltAssets
     from floe_dagster._assets import build_assets as build_assets
+    from floe_dagster._component.component import FloeComponent as FloeComponent
+    from floe_dagster._component.component import FloeComponentError as FloeComponentError
     from floe_dagster._dbt.resource import FloeDbtCliResource as FloeDbtCliResource
     from floe_dagster._dbt.translator import FloeDbtTranslator as FloeDbtTranslator
     from floe_dagster._definitions import FloeDefinitions as FloeDefinitions
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, tuple[str, str]] = {
     "BuiltAssets": ("_assets", "BuiltAssets"),
+    "FloeComponent": ("_component.component", "FloeComponent"),
+    "FloeComponentError": ("_component.component", "FloeComponentError"),
     "FloeDagsterError": ("_errors", "FloeDagsterError"),
     "FloeDbtCliResource": ("_dbt.resource", "FloeDbtCliResource"),
     "FloeDbtTranslator": ("_dbt.translator", "FloeDbtTranslator"),
@@ -54,6 +59,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 
 __all__ = [
     "BuiltAssets",
+    "FloeComponent",
+    "FloeComponentError",
     "FloeDagsterError",
     "FloeDbtCliResource",
     "FloeDbtTranslator",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetKey, AssetsDefinition
+from dagster import AssetChecksDefinition, AssetKey, AssetsDefinition, AssetSpec, Definitions
 
 from floe_config import FloeConfig, IssueCode, locate_manifest, manifest_fix
 from floe_dagster._dagster_internals import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
@@ -38,6 +38,60 @@ class BuiltAssets:
     """The op names of the dbt multi-assets (each runs one ``dbt build`` step)."""
     settings: AssetSettings | None = None
     """What the ``orchestration.assets`` patterns gave the assets (partitions shared)."""
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """What the rest of a ``dg`` project defines, next to a ``FloeComponent``: floe's checks
+    (selections, watched assets, partitions of a job) see these assets, and Dagster merges
+    them with floe's by key; floe neither owns nor observes them."""
+
+    definitions: tuple[Definitions, ...] = ()
+    complete: bool = True
+    """False when a part of the project failed to build (Dagster reports why)."""
+
+
+def outside_assets(
+    config: FloeConfig, built: BuiltAssets, elsewhere: Elsewhere, problems: Problems
+) -> list[Any]:
+    """The assets and checks of ``elsewhere`` that the asset graph gains: a key floe also
+    materializes is a problem (``duplicate_asset``); an external spec of a key floe builds
+    adds nothing."""
+    problems.elsewhere_failed = problems.elsewhere_failed or not elsewhere.complete
+    own = {key for item in built.assets for key in _keys(item)}
+    dbt = set(built.dbt_keys.values())
+    found: list[Any] = []
+    for definitions in elsewhere.definitions:
+        for item in definitions.assets or ():
+            keys = _keys(item)
+            if isinstance(item, AssetSpec) and keys & own:
+                continue
+            clash = (
+                keys & own if isinstance(item, AssetsDefinition) and item.is_executable else set()
+            )
+            for key in sorted(clash, key=lambda k: k.to_user_string()):
+                problems.append(
+                    config.source.issue(
+                        MANIFEST_KEY if key in dbt else ("orchestration", "asset_modules"),
+                        IssueCode.DUPLICATE_ASSET,
+                        f"asset '{key.to_user_string()}' is built by floe and also defined "
+                        "elsewhere in the dg project",
+                        "rename one of them, or key the dbt node differently "
+                        "(meta.dagster.asset_key or a translator)",
+                    )
+                )
+            if keys and not clash:
+                found.append(item)
+        found += [c for c in definitions.asset_checks or () if isinstance(c, AssetChecksDefinition)]
+    return found
+
+
+def _keys(item: Any) -> set[AssetKey]:
+    if isinstance(item, AssetSpec):
+        return {item.key}
+    if isinstance(item, AssetsDefinition):
+        return set(item.keys)
+    return set()  # a SourceAsset or a cacheable definition: nothing floe can check against
 
 
 def dbt_keys_of(assets: Sequence[Any]) -> dict[str, AssetKey]:

@@ -4,6 +4,10 @@
   resource checks (``Definitions.resolve_asset_graph`` validates resources first, which a
   half-built code location cannot pass), no public backfill submission, and no public way to
   ask whether a load is a run worker's reconstruction.
+- A ``StateBackedComponent`` that decides itself when its state is stale needs what the base
+  class uses for that (``using_dagster_dev``, the local state path, the load context's state
+  record), and floe's checks of a ``dg`` project walk its component declarations, which the
+  component tree keeps without a public accessor.
 - dagster-dbt reads its runtime facts off an asset spec's metadata, under keys it does not
   export (``DAGSTER_DBT_*``), and wraps the manifest in ``DbtManifestWrapper``; floe's faster
   spec builder writes the same keys, so that ``DbtCliResource.cli`` runs floe's specs unchanged.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetKey, AssetsDefinition, AssetSpec, DagsterInstance
@@ -28,6 +33,9 @@ from dagster._core.definitions.unresolved_asset_job_definition import (
 )
 from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
 from dagster._core.utils import make_new_backfill_id
+from dagster._utils.env import using_dagster_dev
+from dagster.components.core.decl import ComponentDecl
+from dagster.components.utils.project_paths import get_local_state_path
 from dagster_dbt.asset_utils import (
     DAGSTER_DBT_EXCLUDE_METADATA_KEY,
     DAGSTER_DBT_MANIFEST_METADATA_KEY,
@@ -47,11 +55,17 @@ __all__ = [
     "DAGSTER_DBT_UNIQUE_ID_METADATA_KEY",
     "AssetGraph",
     "BulkActionStatus",
+    "ComponentDecl",
     "DbtManifestWrapper",
     "UnresolvedAssetJobDefinition",
     "asset_graph",
     "backfill_status",
+    "component_root",
+    "dev_cli",
+    "initializing",
+    "local_state_path",
     "reconstructing",
+    "record_state_version",
     "submit_asset_backfill",
 ]
 
@@ -60,6 +74,35 @@ def reconstructing() -> bool:
     """True in a run worker or step process, which rebuilds definitions a code server already
     built and checked (Dagster's ``DefinitionsLoadType.RECONSTRUCTION``)."""
     return DefinitionsLoadContext.get().load_type == DefinitionsLoadType.RECONSTRUCTION
+
+
+def initializing() -> bool:
+    """True in a code server's (or a ``dg`` command's) load, which checks and may refresh state
+    (``DefinitionsLoadType.INITIALIZATION``)."""
+    return DefinitionsLoadContext.get().load_type == DefinitionsLoadType.INITIALIZATION
+
+
+def dev_cli() -> bool:
+    """True under ``dg`` (every command) and ``dagster dev``: ``DAGSTER_IS_DEV_CLI`` is set."""
+    return using_dagster_dev()
+
+
+def local_state_path(key: str, project_root: Path) -> Path:
+    """The file a ``LOCAL_FILESYSTEM`` component state of ``key`` lives in (its folder is made)."""
+    return get_local_state_path(key, project_root)
+
+
+def record_state_version(key: str, version: str) -> None:
+    """Tell the load which version of the state ``key`` it built from, as the base class does
+    after a refresh."""
+    DefinitionsLoadContext.get().add_defs_state_info(key, version)
+
+
+def component_root(tree: Any) -> ComponentDecl[Any]:
+    """The root of a ``dg`` project's component declarations (``decl.loc``, ``decl.component_type``,
+    ``decl.iterate_child_component_decls()``)."""
+    root: ComponentDecl[Any] = tree.find_root_decl()
+    return root
 
 
 def asset_graph(assets: Iterable[Any]) -> AssetGraph:

@@ -18,7 +18,13 @@ from typing import Any
 from dagster import AssetsDefinition, Definitions, HookDefinition
 
 from floe_config import FloeConfig, IssueCode, read_artifacts, resolve, state_directory
-from floe_dagster._assets import MANIFEST_KEY, BuiltAssets, build_assets
+from floe_dagster._assets import (
+    MANIFEST_KEY,
+    BuiltAssets,
+    Elsewhere,
+    build_assets,
+    outside_assets,
+)
 from floe_dagster._dagster_internals import asset_graph, reconstructing
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._errors import Problems
@@ -126,12 +132,16 @@ def build_definitions(
     env: Mapping[str, str] | None = None,
     translator_class: type[FloeDbtTranslator] = FloeDbtTranslator,
     dbt_group_of: Callable[[Mapping[str, Any]], Hashable] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> Definitions:
     """Every definition floe.yaml declares; ``FloeDagsterError`` lists every problem at once.
 
     ``dbt_group_of`` (dbt node properties -> a group key) splits the dbt nodes into several
-    multi-assets, one per key and layer of the DAG (``build_dbt_assets``).
+    multi-assets, one per key and layer of the DAG (``build_dbt_assets``). ``elsewhere`` is
+    what the rest of a ``dg`` project defines (``FloeComponent``): selections and checks see
+    those assets too, and Dagster's check of the whole location includes them.
     """
+    elsewhere = elsewhere or Elsewhere()
     environment = os.environ if env is None else env
     problems = Problems()
     with collector_paused():
@@ -144,7 +154,8 @@ def build_definitions(
             problems=problems,
             dbt_group_of=dbt_group_of,
         )
-        graph = asset_graph([*built.assets, *built.asset_checks])
+        others = outside_assets(config, built, elsewhere, problems)
+        graph = asset_graph([*built.assets, *built.asset_checks, *others])
         hooks = _observation_hooks(config, built, graph, environment)
         jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)
         schedules = build_schedules(config, jobs=jobs, problems=problems, graph=graph)
@@ -173,15 +184,25 @@ def build_definitions(
                 resources=build_resources(config, dbt=built.dbt),
             )
             if not reconstructing():  # a run worker rebuilds what a code server checked
-                _loadable(config, definitions, problems)
+                _loadable(config, definitions, problems, elsewhere.definitions)
     return definitions
 
 
-def _loadable(config: FloeConfig, definitions: Definitions, problems: Problems) -> None:
-    """Dagster's own check of the whole location, as a floe problem if it refuses it."""
+def _loadable(
+    config: FloeConfig,
+    definitions: Definitions,
+    problems: Problems,
+    elsewhere: tuple[Definitions, ...] = (),
+) -> None:
+    """Dagster's own check of the whole location, as a floe problem if it refuses it (not when
+    the rest of a dg project fails it alone: Dagster reports that itself)."""
     try:
-        Definitions.validate_loadable(definitions)
+        Definitions.validate_loadable(definitions)  # builds (and keeps) its repository here
+        if elsewhere:
+            Definitions.validate_loadable(Definitions.merge(definitions, *elsewhere))
     except Exception as error:
+        if elsewhere and not _valid(Definitions.merge(*elsewhere)):
+            return
         problems.append(
             config.source.issue(
                 ("orchestration",),
@@ -190,6 +211,14 @@ def _loadable(config: FloeConfig, definitions: Definitions, problems: Problems) 
             )
         )
         problems.raise_if_any()
+
+
+def _valid(definitions: Definitions) -> bool:
+    try:
+        Definitions.validate_loadable(definitions)
+    except Exception:
+        return False
+    return True
 
 
 class FloeDefinitions:

@@ -41,9 +41,19 @@ class Problems(list[ConfigIssue]):
     >>> problems.append(issue)  # doctest: +SKIP
     """
 
+    elsewhere_failed: bool = False
+    """Assets defined outside floe (elsewhere in a ``dg`` project) failed to load: an item that
+    matches none of the assets that did load is not reported, since it would only echo that
+    failure, which Dagster reports itself."""
+
     @property
     def issues(self) -> list[ConfigIssue]:
         return list(self)
+
+    @property
+    def complete(self) -> bool:
+        """Every asset loaded: nothing failed so far, here or elsewhere."""
+        return not self and not self.elsewhere_failed
 
     def raise_if_any(self) -> None:
         if self:

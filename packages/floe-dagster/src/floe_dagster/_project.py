@@ -8,8 +8,12 @@ this module imports no Dagster (``floe init`` and ``floe dev``'s arguments stay 
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import tempfile
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,13 +43,14 @@ STARTER_FLOE_YAML = """\
 #   floe validate   check everything (also what dbt and the Python modules define)
 #   floe plan       what this file will do: assets, jobs, next schedule ticks, changes
 #   floe dev        the Dagster UI at http://127.0.0.1:3000, state in .floe/ next to this file
+#                   (in a dg project, a FloeComponent serves it: dg check defs, dg dev)
 # ${{VAR:default}} reads an environment variable, with the default after the colon.
 name: {name}
 version: "0.1.0"
 
 transforms:
   dbt:
-    project_dir: .                  # the folder that holds dbt_project.yml
+    project_dir: {project_dir}{pad}# the folder that holds dbt_project.yml
 
 storage:                            # floe generates the dbt profile (DuckDB) from this
   catalog:                          # Iceberg tables, for Python assets that write them
@@ -69,7 +74,7 @@ observability:                      # JSON lines in .floe/observability/ until y
 orchestration:
   # asset_modules: [assets]         # Python modules whose @asset functions join the graph
   dbt:
-    manifest_path: target/manifest.json   # `floe parse` (or `dbt parse`) writes it
+    manifest_path: {manifest_path}{manifest_pad}# `floe parse` (or `dbt parse`) writes it
     observability_level: per_model
   jobs:
     all_models:
@@ -83,6 +88,8 @@ orchestration:
       timezone: UTC                 # any IANA zone: Europe/Paris, America/New_York, ...
       enabled: false                # true: every night at 02:00
 """
+"""The commented floe.yaml ``floe init`` and ``dg scaffold defs floe_dagster.FloeComponent``
+write; ``starter_floe_yaml`` fills it in."""
 STARTER_DEFINITIONS = '''\
 """The Dagster code location: `floe dev` serves it (or `floe compile`, then `dagster dev -f`)."""
 
@@ -90,6 +97,62 @@ from floe_dagster import FloeDefinitions
 
 defs = FloeDefinitions.from_compiled_artifacts()
 '''
+
+
+IGNORED = ".floe/"
+"""What ``.gitignore`` gains beside a new floe.yaml: floe's local state."""
+
+
+def starter_floe_yaml(name: str, dbt_project: str = ".") -> str:
+    """The starter floe.yaml for the dbt project ``name`` in the folder ``dbt_project``
+    (relative to floe.yaml)."""
+    folder = dbt_project.rstrip("/") or "."
+    manifest = "target/manifest.json" if folder == "." else f"{folder}/target/manifest.json"
+    folder, manifest = _yaml_text(folder), _yaml_text(manifest)
+    return STARTER_FLOE_YAML.format(
+        name=name,
+        project_dir=folder,
+        pad=" " * max(1, 19 - len(folder)),
+        manifest_path=manifest,
+        manifest_pad=" " * max(1, 23 - len(manifest)),
+    )
+
+
+def _yaml_text(text: str) -> str:
+    """``text`` as a YAML scalar: plain when it is a simple path, else quoted."""
+    return text if re.fullmatch(r"[\w./-]+", text) else json.dumps(text)
+
+
+def ignore_state(folder: Path) -> Path | None:
+    """Add ``.floe/`` to ``folder/.gitignore`` (made if missing); the file, or None when it
+    already ignored it."""
+    gitignore = folder / ".gitignore"
+    lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
+    if {IGNORED, IGNORED.rstrip("/"), "/" + IGNORED} & {line.strip() for line in lines}:
+        return None
+    with gitignore.open("a", encoding="utf-8") as out:
+        if lines and lines[-1].strip():
+            out.write("\n")
+        out.write("# floe's local state (Dagster instance, catalog, DuckDB, dbt target)\n")
+        out.write(f"{IGNORED}\n")
+    return gitignore
+
+
+def dg_project_of(folder: Path) -> Path | None:
+    """The root of the ``dg`` project holding ``folder`` (a ``pyproject.toml`` with
+    ``[tool.dg]``, or a ``dg.toml``), or None."""
+    for candidate in [folder.absolute(), *folder.absolute().parents]:
+        if (candidate / "dg.toml").is_file():
+            return candidate
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                tool = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if isinstance(tool, dict) and "dg" in tool:
+                return candidate
+    return None
 
 
 def project_name(dbt_project: Path) -> str:
@@ -105,8 +168,21 @@ def project_name(dbt_project: Path) -> str:
     return text
 
 
-def parse(config: FloeConfig, env: Mapping[str, str]) -> Path:
-    """``dbt parse`` with floe's profile; the manifest goes where floe.yaml reads it."""
+def dbt_project_folder(config: FloeConfig) -> Path | None:
+    """The dbt project floe.yaml orchestrates: its ``project_dir``, else the folder above the
+    manifest's ``target/`` (None without ``orchestration.dbt``)."""
+    if config.orchestration.dbt is None:
+        return None
+    if config.dbt_project_dir:
+        return config.path(config.dbt_project_dir)
+    manifest = config.dbt_manifest_path
+    return config.path(manifest).parent.parent if manifest else None
+
+
+def parse(config: FloeConfig, env: Mapping[str, str], *, destination: Path | None = None) -> Path:
+    """``dbt parse`` with floe's profile; the manifest goes to ``destination``, else where
+    floe.yaml reads it. The file appears whole (written aside, then renamed), and each call
+    parses in a folder of its own, so that two at once never share dbt's target."""
     if config.orchestration.dbt is None or not config.dbt_manifest_path:
         raise FloeDbtError(
             "floe.yaml has no orchestration.dbt: there is no manifest to parse",
@@ -116,23 +192,27 @@ def parse(config: FloeConfig, env: Mapping[str, str]) -> Path:
         )
     from floe_dagster._dbt.settings import dbt_settings  # noqa: PLC0415 - dagster-dbt is slow
 
-    destination = config.path(config.dbt_manifest_path)
+    configured = config.path(config.dbt_manifest_path)
+    destination = destination or configured
     problems = Problems()
-    settings = dbt_settings(config, manifest_path=destination, env=env, problems=problems)
+    settings = dbt_settings(config, manifest_path=configured, env=env, problems=problems)
     problems.raise_if_any()
-    runner = DbtRunner(
-        project_dir=settings.project_dir,
-        state_dir=settings.state_dir / "parse",
-        config=config,
-        profiles_dir=settings.profiles_dir,
-        target=settings.target,
-        env=env,
-    )
-    manifest = runner.parse()
-    load_manifest(manifest)  # one floe can read
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if manifest.absolute() != destination.absolute():
-        shutil.copyfile(manifest, destination)
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="parse-", dir=settings.state_dir) as work:
+        runner = DbtRunner(
+            project_dir=settings.project_dir,
+            state_dir=work,
+            config=config,
+            profiles_dir=settings.profiles_dir,
+            target=settings.target,
+            env=env,
+        )
+        manifest = runner.parse()
+        load_manifest(manifest)  # one floe can read
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        aside = destination.with_name(f".{destination.name}.{os.getpid()}")
+        shutil.copyfile(manifest, aside)
+        os.replace(aside, destination)
     return destination
 
 

@@ -118,7 +118,7 @@ def build_jobs(
     Problems are collected in ``problems``, or raised when it is not given."""
     own = problems is None
     problems = Problems() if problems is None else problems
-    complete = not problems  # with assets missing, "matches nothing" is only an echo
+    complete = problems.complete  # with assets missing, "matches nothing" is only an echo
     jobs = BuiltJobs()
     for name, spec in config.orchestration.jobs.items():
         path: tuple[str | int, ...] = ("orchestration", "jobs", name)

@@ -78,7 +78,7 @@ def build_sensors(
     """Every sensor of ``orchestration.sensors``, on the jobs built from the same config."""
     own = problems is None
     problems = Problems() if problems is None else problems
-    complete = not problems
+    complete = problems.complete
     job_assets = jobs.assets if isinstance(jobs, BuiltJobs) else {}
     sensors: list[SensorDefinition] = []
     for name, spec in config.orchestration.sensors.items():

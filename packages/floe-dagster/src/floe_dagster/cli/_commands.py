@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
     init = sub.add_parser("init", help="make the dbt project in DIR (default: here) a floe project")
     init.add_argument("folder", nargs="?", default=".", type=Path)
+    init.add_argument(
+        "--standalone",
+        action="store_true",
+        help="floe's own layout even inside a dg project (there, floe is a component)",
+    )
     parse = sub.add_parser("parse", help="dbt parse with floe's profile; writes the manifest")
     parse.add_argument("config", nargs="?", default="floe.yaml", type=Path)
     plan = sub.add_parser("plan", help="what floe.yaml will do, without running anything")
@@ -118,7 +123,7 @@ def _project_command(options: argparse.Namespace) -> int:
     if options.command == "init":
         from floe_dagster.cli._init import init_command  # noqa: PLC0415
 
-        return init_command(options.folder, os.environ)
+        return init_command(options.folder, os.environ, standalone=options.standalone)
     if options.command == "parse":
         from floe_dagster._project import parse  # noqa: PLC0415
 

@@ -11,6 +11,9 @@ instance), ``compiled_artifacts.json``, and whatever floe.yaml's storage paths s
 ``.floe/...`` defaults ``floe init`` writes: the catalog, the warehouse, DuckDB), dbt's target
 and the observability files.
 
+Inside a ``dg`` project it stops and says that ``dg dev`` serves it (``--standalone`` serves
+the floe.yaml alone anyway).
+
 ``--postgres URL`` moves the instance's storage and the Iceberg catalog to PostgreSQL (see
 ``_postgres``). The URL travels through the environment of the processes that need it:
 ``dagster.yaml`` names only the variable, so no password is written to disk.
@@ -26,7 +29,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from floe_config import STATE_ENV, FloeConfig, load_config, state_directory
-from floe_dagster._project import ARTIFACT_ENV, compile_project
+from floe_dagster._project import ARTIFACT_ENV, compile_project, dg_project_of
+from floe_dagster.cli._init import in_dg_project
 from floe_dagster.cli._postgres import PostgresTarget, ensure_databases, postgres_target
 from floe_dagster.cli._term import progress
 
@@ -62,6 +66,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-p", "--port", type=int, default=PORT, help=f"default {PORT}")
     parser.add_argument("--host", default=HOST, help=f"default {HOST}")
     parser.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    parser.add_argument(
+        "--standalone",
+        action="store_true",
+        help="serve floe.yaml alone even inside a dg project (there, `dg dev` serves it)",
+    )
     parser.add_argument(
         "--postgres",
         metavar="URL",
@@ -125,6 +134,15 @@ def prepare(
 ) -> tuple[list[str], dict[str, str]]:
     """Everything before ``dagster dev`` starts: returns its command line and environment."""
     source = options.config.absolute()
+    root = None if options.standalone else dg_project_of(source.parent)
+    if root is not None:
+        raise in_dg_project(
+            root,
+            source.parent,
+            "floe dev",
+            f"run `dg dev` in {root} (its FloeComponent loads {source.name}; README: In a dg "
+            "project), or pass --standalone to serve this floe.yaml alone",
+        )
     target = postgres_target(options.postgres) if options.postgres else None
     first = load_config(source, env=env)
     environment = dev_environment(first, env, target)

@@ -4,6 +4,10 @@ Run where ``dbt_project.yml`` is, it writes a commented ``floe.yaml`` (the manif
 batch job over every model, a nightly schedule that starts disabled, the observability
 defaults), a one-line ``definitions.py`` and a ``.gitignore`` entry for ``.floe/``; then it
 parses the dbt project when there is no manifest yet. It never overwrites a file.
+
+Inside a ``dg`` project it stops and names the ``dg scaffold defs floe_dagster.FloeComponent``
+command that adds the same floe.yaml as a component (``--standalone`` writes floe's own layout
+there anyway).
 """
 
 from __future__ import annotations
@@ -12,10 +16,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from floe_config import ConfigIssue, FloeError, IssueCode, load_config
-from floe_dagster._project import STARTER_DEFINITIONS, STARTER_FLOE_YAML, parse, project_name
+from floe_dagster._project import (
+    IGNORED,
+    STARTER_DEFINITIONS,
+    dg_project_of,
+    ignore_state,
+    parse,
+    project_name,
+    starter_floe_yaml,
+)
 from floe_dagster.cli._term import progress
-
-IGNORED = ".floe/"
 
 
 class InitError(FloeError):
@@ -25,9 +35,31 @@ class InitError(FloeError):
         super().__init__([ConfigIssue(code=code, path="", message=message, file=None, hint=hint)])
 
 
-def init(folder: Path, env: Mapping[str, str]) -> list[str]:
+def in_dg_project(root: Path, folder: Path, what: str, fix: str) -> InitError:
+    """The error that says ``folder`` is in the ``dg`` project ``root``, where a FloeComponent
+    serves floe."""
+    return InitError(
+        IssueCode.IN_DG_PROJECT,
+        f"{what}: {folder} is inside the dg project {root}, where floe is a Dagster component "
+        "(floe_dagster.FloeComponent) and `dg dev` serves it",
+        fix,
+    )
+
+
+def init(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> list[str]:
     """Write a floe project into the dbt project ``folder``; returns what it did, line by line."""
     folder = folder.absolute()
+    root = None if standalone else dg_project_of(folder)
+    if root is not None:
+        raise in_dg_project(
+            root,
+            folder,
+            "floe init",
+            f"in {root}, run `dg scaffold defs floe_dagster.FloeComponent "
+            f"{project_name(folder / 'dbt_project.yml')} --dbt-project "
+            f"{folder.relative_to(root).as_posix() or '.'}` (it writes defs/<name>/), then "
+            "`dg check defs` and `dg dev` (or pass --standalone for floe's own layout)",
+        )
     dbt_project = folder / "dbt_project.yml"
     if not dbt_project.is_file():
         raise InitError(
@@ -44,17 +76,11 @@ def init(folder: Path, env: Mapping[str, str]) -> list[str]:
             f"floe init: {names} already exist(s); floe init never overwrites a file",
             "move it away, or edit it by hand",
         )
-    floe_yaml.write_text(STARTER_FLOE_YAML.format(name=project_name(dbt_project)), encoding="utf-8")
+    floe_yaml.write_text(starter_floe_yaml(project_name(dbt_project)), encoding="utf-8")
     definitions.write_text(STARTER_DEFINITIONS, encoding="utf-8")
     done = [f"wrote {floe_yaml}", f"wrote {definitions}"]
-    gitignore = folder / ".gitignore"
-    lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-    if not {IGNORED, IGNORED.rstrip("/"), "/" + IGNORED} & {line.strip() for line in lines}:
-        with gitignore.open("a", encoding="utf-8") as out:
-            if lines and lines[-1].strip():
-                out.write("\n")
-            out.write("# floe's local state (Dagster instance, catalog, DuckDB, dbt target)\n")
-            out.write(f"{IGNORED}\n")
+    gitignore = ignore_state(folder)
+    if gitignore is not None:
         done.append(f"added {IGNORED} to {gitignore}")
     config = load_config(floe_yaml, env=env)
     manifest = config.path(config.dbt_manifest_path or "target/manifest.json")
@@ -67,7 +93,7 @@ def init(folder: Path, env: Mapping[str, str]) -> list[str]:
     return done
 
 
-def init_command(folder: Path, env: Mapping[str, str]) -> int:
+def init_command(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> int:
     """``floe init [DIR]``: what it did, a line each (a ``FloeError`` says why it could not)."""
-    print("\n".join(init(folder, env)))
+    print("\n".join(init(folder, env, standalone=standalone)))
     return 0

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from dagster import AssetKey, DefaultSensorStatus
-from projects import write_project
+from manifests import manifest, model, source
+from projects import write_manifest_project, write_project
 
 from floe_config import IssueCode, load_config
 from floe_dagster import FloeDagsterError, build_definitions
@@ -72,3 +77,50 @@ def test_automated_assets_get_a_running_sensor(tmp_path: Path) -> None:
     graph = defs.resolve_asset_graph()
     assert graph.get(AssetKey("counts")).automation_condition is not None
     assert graph.get(AssetKey("events")).automation_condition is None
+
+
+# What a step opens, never what building definitions needs (issue 21: start-up is every run's).
+STEP_ONLY = (
+    "pyiceberg",
+    "duckdb",
+    "pyarrow",
+    "sqlalchemy",
+    "openlineage.client",
+    "opentelemetry.sdk",
+)
+BUILD_AND_LIST = """\
+import json, sys
+from floe_config import load_config
+from floe_dagster import build_definitions
+defs = build_definitions(load_config(sys.argv[1], env={}), manifest_path=sys.argv[2])
+defs.get_repository_def().get_all_jobs()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {"pyiceberg", "duckdb",
+    "pyarrow", "sqlalchemy", "openlineage", "opentelemetry"})))
+"""
+
+
+def test_building_definitions_loads_no_lake_and_no_exporter(tmp_path: Path) -> None:
+    """A code location with dbt models, an Iceberg catalog, traces and lineage: building it
+    (as a code server, a run worker and a step do) imports none of what only a step uses."""
+    write_manifest_project(
+        tmp_path,
+        manifest([model("stg_orders", ["source.shop.raw.orders"])], [source("raw", "orders")]),
+    )
+    (tmp_path / "floe.yaml").write_text(
+        "name: shop\ntransforms:\n  dbt: {project_dir: dbt}\nstorage:\n"
+        "  catalog: {type: sql, uri: 'sqlite:///cat.db', warehouse: wh}\n"
+        "  compute: {path: warehouse.duckdb}\n"
+        "observability:\n  traces: {enabled: true}\n  lineage: {enabled: true}\n"
+        "orchestration:\n  dbt: {manifest_path: manifest.json}\n"
+        "  jobs:\n    everything: {type: batch, selection: ['*']}\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env["FLOE_STATE_DIR"] = str(tmp_path / "state")
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD_AND_LIST, str(tmp_path / "floe.yaml"),
+         str(tmp_path / "manifest.json")],
+        capture_output=True, text=True, env=env, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [m for m in loaded if m.startswith(STEP_ONLY)] == []

@@ -17,8 +17,9 @@ Dagster, which takes seconds. ``from floe_dagster import X`` works as with any p
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from floe_dagster._lazy import lazy_names
 
 if TYPE_CHECKING:
     from floe_dagster._assets import BuiltAssets as BuiltAssets
@@ -39,22 +40,22 @@ if TYPE_CHECKING:
     from floe_dagster.lake import overwrite_rows as overwrite_rows
 
 _EXPORTS: dict[str, tuple[str, str]] = {
-    "BuiltAssets": ("_assets", "BuiltAssets"),
-    "FloeComponent": ("_component.component", "FloeComponent"),
-    "FloeComponentError": ("_component.component", "FloeComponentError"),
-    "FloeDagsterError": ("_errors", "FloeDagsterError"),
-    "FloeDbtCliResource": ("_dbt.resource", "FloeDbtCliResource"),
-    "FloeDbtTranslator": ("_dbt.translator", "FloeDbtTranslator"),
-    "FloeDefinitions": ("_definitions", "FloeDefinitions"),
-    "IcebergCatalogResource": ("_resources", "IcebergCatalogResource"),
-    "build_assets": ("_assets", "build_assets"),
-    "build_definitions": ("_definitions", "build_definitions"),
-    "build_jobs": ("_orchestration.jobs", "build_jobs"),
-    "build_schedules": ("_orchestration.schedules", "build_schedules"),
-    "cli_main": ("cli", "main"),
-    "ensure_namespace": ("lake", "ensure_namespace"),
-    "open_catalog": ("lake", "open_catalog"),
-    "overwrite_rows": ("lake", "overwrite_rows"),
+    "BuiltAssets": ("floe_dagster._assets", "BuiltAssets"),
+    "FloeComponent": ("floe_dagster._component.component", "FloeComponent"),
+    "FloeComponentError": ("floe_dagster._component.component", "FloeComponentError"),
+    "FloeDagsterError": ("floe_dagster._errors", "FloeDagsterError"),
+    "FloeDbtCliResource": ("floe_dagster._dbt.resource", "FloeDbtCliResource"),
+    "FloeDbtTranslator": ("floe_dagster._dbt.translator", "FloeDbtTranslator"),
+    "FloeDefinitions": ("floe_dagster._definitions", "FloeDefinitions"),
+    "IcebergCatalogResource": ("floe_dagster._resources", "IcebergCatalogResource"),
+    "build_assets": ("floe_dagster._assets", "build_assets"),
+    "build_definitions": ("floe_dagster._definitions", "build_definitions"),
+    "build_jobs": ("floe_dagster._orchestration.jobs", "build_jobs"),
+    "build_schedules": ("floe_dagster._orchestration.schedules", "build_schedules"),
+    "cli_main": ("floe_dagster.cli", "main"),
+    "ensure_namespace": ("floe_dagster.lake", "ensure_namespace"),
+    "open_catalog": ("floe_dagster.lake", "open_catalog"),
+    "overwrite_rows": ("floe_dagster.lake", "overwrite_rows"),
 }
 
 __all__ = [
@@ -77,14 +78,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'floe_dagster' has no attribute {name!r}")
-    module, attribute = _EXPORTS[name]
-    value = getattr(importlib.import_module(f"floe_dagster.{module}"), attribute)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*__all__, *(n for n in globals() if n.startswith("__"))})
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS, __all__)

@@ -239,7 +239,9 @@ class FloeDefinitions:
         and the result is validated again; errors name the floe.yaml line.
         """
         environment = os.environ if env is None else env
-        caller = Path(inspect.stack()[1].filename).absolute().parent
+        frame = inspect.currentframe()  # not inspect.stack(): it reads every frame's source
+        calling = frame.f_back if frame is not None else None
+        caller = Path(calling.f_code.co_filename if calling else ".").absolute().parent
         artifacts = read_artifacts(locate_artifacts(path, env=environment, caller=caller))
         manifest = artifacts.dbt_manifest
         return build_definitions(

@@ -6,26 +6,22 @@ from __future__ import annotations
 import os
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 from dagster import ConfigurableResource, EnvVar, Failure
 from pydantic import Field
-from pyiceberg.catalog import Catalog
 
 from floe_config import FloeConfig, resolve_template
 from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
 from floe_dagster._dbt.settings import DbtSettings
-from floe_dagster.lake import (
-    ICEBERG_RESOURCE_KEY,
-    WAREHOUSE_RESOURCE_KEY,
-    CatalogUnavailableError,
-    ensure_namespace,
-    file_lock,
-    open_catalog,
-    warehouse_lock_path,
-)
+from floe_dagster.lake._errors import CatalogUnavailableError
+from floe_dagster.lake._keys import ICEBERG_RESOURCE_KEY, WAREHOUSE_RESOURCE_KEY
+from floe_dagster.lake._locks import file_lock, warehouse_lock_path
 from floe_dbt import DbtRunner, dbt_executable
+
+if TYPE_CHECKING:  # loaded where a step opens them, never to build definitions
+    import duckdb
+    from pyiceberg.catalog import Catalog
 
 
 class IcebergCatalogResource(ConfigurableResource[Any]):
@@ -57,6 +53,8 @@ class IcebergCatalogResource(ConfigurableResource[Any]):
         """The catalog, opened safely even when many steps open an empty one at once. In a
         step, a catalog database that cannot be reached fails the step with a ``Failure`` that
         names the database."""
+        from floe_dagster.lake._iceberg import open_catalog  # noqa: PLC0415
+
         try:
             return open_catalog(self.name, self.catalog_properties())
         except CatalogUnavailableError as error:
@@ -64,6 +62,8 @@ class IcebergCatalogResource(ConfigurableResource[Any]):
 
     def namespace(self, name: str) -> Catalog:
         """The catalog, with namespace ``name`` created if it is missing (race-safe)."""
+        from floe_dagster.lake._iceberg import ensure_namespace  # noqa: PLC0415
+
         catalog = self.load()
         ensure_namespace(catalog, name)
         return catalog
@@ -83,6 +83,8 @@ class DuckDBWarehouseResource(ConfigurableResource[Any]):
         return file_lock(warehouse_lock_path(Path(self.path)))
 
     def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        import duckdb  # noqa: PLC0415
+
         return duckdb.connect(self.path, read_only=read_only)
 
 

@@ -34,7 +34,8 @@ from floe_dagster._dbt.specs import DbtSpecs, build_dbt_specs, node_keys, overri
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._orchestration.partitions import time_window_of
 from floe_dagster._warnings import dagster_internal_warnings_silenced
-from floe_dagster.lake import ICEBERG_RESOURCE_KEY, file_lock, warehouse_lock_path
+from floe_dagster.lake._keys import ICEBERG_RESOURCE_KEY
+from floe_dagster.lake._locks import file_lock, warehouse_lock_path
 from floe_dbt import DbtManifest, step_target_path
 
 DBT_OP_NAME = "dbt_models"

@@ -13,14 +13,17 @@ from dagster import HookContext, HookDefinition, failure_hook, success_hook
 from floe_dagster._observability.catalog import ObservedDefinitions
 from floe_dagster._observability.facts import step_facts
 from floe_dagster._observability.observations import observe_step
-from floe_dagster._observability.sinks import emit, sinks
 from floe_dbt import step_target_path
 
 log = logging.getLogger("floe.observability")
 
 
 def observe(observed: ObservedDefinitions, context: HookContext) -> None:
-    """Facts -> observations -> sinks, for the step ``context`` belongs to."""
+    """Facts -> observations -> sinks, for the step ``context`` belongs to. The sinks (the
+    OpenTelemetry SDK, the OpenLineage client) load here, at a step's end: building the
+    definitions never needs them."""
+    from floe_dagster._observability.sinks import emit, sinks  # noqa: PLC0415
+
     dbt_target = None
     if context.op.name in observed.dbt_ops and observed.dbt_state_dir is not None:
         dbt_target = step_target_path(observed.dbt_state_dir, context.run_id, context.step_key)

@@ -36,7 +36,7 @@ from openlineage.client.transport.transport import Transport
 from floe_dagster._observability.breaker import Breaker
 from floe_dagster._observability.observations import Assertion, Dataset, Observation
 from floe_dagster._observability.settings import ObservabilitySettings
-from floe_dagster.lake import file_lock
+from floe_dagster.lake._locks import file_lock
 
 PRODUCER = "https://github.com/floe/floe"
 

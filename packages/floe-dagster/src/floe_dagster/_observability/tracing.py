@@ -25,7 +25,7 @@ from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 
 from floe_dagster._observability.breaker import Breaker
 from floe_dagster._observability.settings import ObservabilitySettings
-from floe_dagster.lake import file_lock
+from floe_dagster.lake._locks import file_lock
 
 _run_trace_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "floe_run_trace_id", default=None

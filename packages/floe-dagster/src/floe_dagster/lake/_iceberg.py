@@ -43,8 +43,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from floe_dagster.lake._errors import CatalogUnavailableError
 
 log = logging.getLogger("floe")
-ICEBERG_RESOURCE_KEY = "iceberg"
-"""The resource key under which every floe code location gives assets floe.yaml's catalog."""
 ATTEMPTS = 6
 _CONCURRENT_CREATION = (
     "already exists",

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
 from floe_dagster.lake._errors import WarehouseNotFoundError
 from floe_dagster.lake._locks import file_lock, warehouse_lock_path
-
-WAREHOUSE_RESOURCE_KEY = "warehouse"
-"""The resource key under which every floe code location gives assets floe.yaml's DuckDB file."""
 
 
 def analyze(database: str | Path, tables: Sequence[str] | None = None) -> dict[str, int]:
     """DuckDB's ``ANALYZE`` on ``tables`` (``schema.table``; default: every table) of the
     warehouse file ``database``; returns each table's row count. Waits for floe's warehouse
     lock, so it never collides with a dbt run."""
+    import duckdb  # noqa: PLC0415  # only where it runs: building definitions never needs it
+
     path = Path(database)
     if not path.is_file():
         raise WarehouseNotFoundError(str(path))

@@ -1,0 +1,29 @@
+"""Names a package loads on first use (PEP 562), so that importing it stays cheap: the package
+face (Dagster) and the lake (PyIceberg, DuckDB) use it."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+
+def lazy_names(
+    package: str, home: Mapping[str, tuple[str, str]], public: Iterable[str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's ``__getattr__`` and ``__dir__``: ``name`` is the attribute ``home[name]``
+    (module, attribute) read when first asked for, then kept in the package's namespace."""
+    names = sorted(public)
+
+    def __getattr__(name: str) -> Any:
+        if name not in home:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module, attribute = home[name]
+        value = getattr(importlib.import_module(module), attribute)
+        setattr(importlib.import_module(package), name, value)
+        return value
+
+    def __dir__() -> list[str]:
+        return names
+
+    return __getattr__, __dir__

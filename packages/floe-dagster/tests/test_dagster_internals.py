@@ -174,3 +174,52 @@ def test_dagster_dbts_unexported_names_are_the_ones_its_own_builder_writes() -> 
     assert isinstance(spec.metadata[DAGSTER_DBT_TRANSLATOR_METADATA_KEY], DagsterDbtTranslator)
     assert DAGSTER_DBT_SELECT_METADATA_KEY.startswith("dagster_dbt/")
     assert DAGSTER_DBT_EXCLUDE_METADATA_KEY.startswith("dagster_dbt/")
+
+
+RUN_TARGET_MODULE = """\
+import json, os
+import dagster as dg
+from floe_dagster._dagster_internals import reconstructing, run_target
+
+found = run_target()
+with open(os.environ["RUN_TARGET_LOG"], "a") as out:
+    out.write(json.dumps([reconstructing(), found and found.job_name,
+        found and sorted(k.to_user_string() for k in found.asset_selection or ())]) + "\\n")
+
+@dg.asset
+def a() -> int: return 1
+
+@dg.asset
+def b(a: int) -> int: return a + 1
+
+both = dg.define_asset_job("both", selection=["a", "b"], executor_def=dg.multiprocess_executor)
+defs = dg.Definitions(assets=[a, b], jobs=[both])
+"""
+
+
+def test_a_step_process_knows_its_run(tmp_path: Path) -> None:
+    """``run_target``: each step process of the multiprocess executor finds the job (and the
+    run's selection) it rebuilds the location for; the process that launched it finds none."""
+    import json  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    (tmp_path / "run_target_probe.py").write_text(RUN_TARGET_MODULE)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    log = tmp_path / "targets.jsonl"
+    paths = [str(tmp_path), *(p for p in sys.path if p)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths), RUN_TARGET_LOG=str(log))
+    env["DAGSTER_HOME"] = str(tmp_path / "home")
+    dagster = [sys.executable, "-m", "dagster", "job", "execute", "-m", "run_target_probe"]
+    done = subprocess.run(
+        [*dagster, "-j", "both"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = [json.loads(line) for line in log.read_text().splitlines()]
+    steps = [s for s in seen if s[1] is not None]
+    assert len(steps) == 2, seen  # one process per step
+    assert all(s == [True, "both", []] for s in steps), seen
+    assert [s for s in seen if s[1] is None]  # the launcher: no job is loading it

@@ -8,14 +8,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetChecksDefinition, AssetKey, AssetsDefinition, AssetSpec, Definitions
+from dagster import (
+    AssetChecksDefinition,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Definitions,
+    HookDefinition,
+)
 
-from floe_config import FloeConfig, IssueCode, locate_manifest, manifest_fix
+from floe_config import FloeConfig, IssueCode, locate_manifest, manifest_fix, state_directory
 from floe_dagster._dagster_internals import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 from floe_dagster._dbt.assets import build_dbt_assets
 from floe_dagster._dbt.settings import DbtSettings, dbt_settings
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._errors import Problems
+from floe_dagster._observability.catalog import catalog
+from floe_dagster._observability.hooks import observation_hooks
+from floe_dagster._observability.settings import observability_settings
 from floe_dagster._orchestration.asset_settings import AssetSettings
 from floe_dagster._python.modules import ModuleDefinitions, load_modules
 from floe_dbt import DbtManifest, FloeDbtError, load_manifest
@@ -38,6 +48,29 @@ class BuiltAssets:
     """The op names of the dbt multi-assets (each runs one ``dbt build`` step)."""
     settings: AssetSettings | None = None
     """What the ``orchestration.assets`` patterns gave the assets (partitions shared)."""
+
+    @classmethod
+    def with_dbt(
+        cls,
+        assets: list[Any],
+        modules: ModuleDefinitions,
+        asset_settings: AssetSettings,
+        *,
+        dbt: list[AssetsDefinition],
+        manifest: DbtManifest | None,
+        settings: DbtSettings | None,
+    ) -> BuiltAssets:
+        """The Python ``assets`` of ``modules`` and the dbt multi-assets ``dbt``."""
+        return cls(
+            [*assets, *dbt],
+            modules.asset_checks,
+            modules,
+            manifest,
+            settings,
+            dbt_keys_of(dbt),
+            frozenset(d.node_def.name for d in dbt),
+            asset_settings,
+        )
 
 
 @dataclass(frozen=True)
@@ -161,16 +194,39 @@ def build_assets(
                         "(meta.dagster.asset_key or a translator)",
                     )
                 )
-            built = BuiltAssets(
-                [*assets, *dbt],
-                modules.asset_checks,
-                modules,
-                manifest,
-                settings,
-                dbt_keys_of(dbt),
-                frozenset(d.node_def.name for d in dbt),
-                asset_settings,
+            built = BuiltAssets.with_dbt(
+                assets, modules, asset_settings, dbt=dbt, manifest=manifest, settings=settings
             )
     if own:
         problems.raise_if_any()
     return built
+
+
+def built_hooks(
+    config: FloeConfig, built: BuiltAssets, graph: Any, env: Mapping[str, str]
+) -> set[HookDefinition]:
+    """The hooks that trace and record the lineage of every step of ``built`` (none when both
+    are off)."""
+    settings = observability_settings(config, env=env, state_dir=state_directory(config, env))
+    if not settings.enabled:
+        return set()
+    observed = catalog(
+        settings,
+        graph=graph,
+        definitions=[*built.assets, *built.asset_checks],
+        dbt_keys=built.dbt_keys,
+        manifest=built.manifest,
+        dbt_ops=built.dbt_ops,
+        dbt_state_dir=built.dbt.state_dir if built.dbt is not None else None,
+    )
+    return observation_hooks(observed)
+
+
+def with_hooks(items: list[Any], hooks: set[HookDefinition]) -> list[Any]:
+    """``items`` with ``hooks`` on every executable asset (specs and checks unchanged)."""
+    return [
+        item.with_hooks(hooks)
+        if hooks and isinstance(item, AssetsDefinition) and item.is_executable
+        else item
+        for item in items
+    ]

@@ -8,6 +8,9 @@
   class uses for that (``using_dagster_dev``, the local state path, the load context's state
   record), and floe's checks of a ``dg`` project walk its component declarations, which the
   component tree keeps without a public accessor.
+- A run worker and a step process rebuild the location without being told which job they
+  run: ``run_target`` reads it off the ``ReconstructableJob`` that is loading the repository
+  (its ``job_name`` and asset selection), so that floe builds only what that run needs.
 - dagster-dbt reads its runtime facts off an asset spec's metadata, under keys it does not
   export (``DAGSTER_DBT_*``), and wraps the manifest in ``DbtManifestWrapper``; floe's faster
   spec builder writes the same keys, so that ``DbtCliResource.cli`` runs floe's specs unchanged.
@@ -17,8 +20,10 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,7 @@ from dagster._core.definitions.definitions_load_context import (
     DefinitionsLoadContext,
     DefinitionsLoadType,
 )
+from dagster._core.definitions.reconstruct import ReconstructableJob
 from dagster._core.definitions.unresolved_asset_job_definition import (
     UnresolvedAssetJobDefinition,
 )
@@ -57,6 +63,7 @@ __all__ = [
     "BulkActionStatus",
     "ComponentDecl",
     "DbtManifestWrapper",
+    "RunTarget",
     "UnresolvedAssetJobDefinition",
     "asset_graph",
     "backfill_status",
@@ -65,7 +72,10 @@ __all__ = [
     "initializing",
     "local_state_path",
     "reconstructing",
+    "reconstruction_metadata",
+    "record_for_reconstruction",
     "record_state_version",
+    "run_target",
     "submit_asset_backfill",
 ]
 
@@ -74,6 +84,58 @@ def reconstructing() -> bool:
     """True in a run worker or step process, which rebuilds definitions a code server already
     built and checked (Dagster's ``DefinitionsLoadType.RECONSTRUCTION``)."""
     return DefinitionsLoadContext.get().load_type == DefinitionsLoadType.RECONSTRUCTION
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """What a reconstructing process runs: a job, and the part of it the run selected."""
+
+    job_name: str
+    asset_selection: frozenset[AssetKey] | None
+    asset_check_selection: frozenset[Any] | None
+    op_selection: frozenset[str] | None
+
+
+_LOADING_FRAMES = frozenset({"get_repository_definition", "get_definition"})
+
+
+def run_target() -> RunTarget | None:
+    """The job (and selection) whose ``ReconstructableJob`` is loading the code location in
+    this process: a run worker's or a step's. None anywhere else (a code server, a sensor, a
+    load by hand), and when Dagster no longer loads through one."""
+    frame = sys._getframe(1)  # no public API says which job is rebuilt
+    while frame is not None:
+        if frame.f_code.co_name in _LOADING_FRAMES:
+            job = frame.f_locals.get("self")
+            if isinstance(job, ReconstructableJob):
+                return RunTarget(
+                    job.job_name,
+                    frozenset(job.asset_selection) if job.asset_selection is not None else None,
+                    (
+                        frozenset(job.asset_check_selection)
+                        if job.asset_check_selection is not None
+                        else None
+                    ),
+                    frozenset(job.op_selection) if job.op_selection else None,
+                )
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def record_for_reconstruction(key: str, value: str) -> None:
+    """Leave ``value`` under ``key`` for every process that rebuilds this location (the load
+    context's pending reconstruction metadata, which Dagster stores with each run)."""
+    DefinitionsLoadContext.get().add_to_pending_reconstruction_metadata(key, value)
+
+
+def reconstruction_metadata(key: str) -> str | None:
+    """What the code server recorded under ``key`` for the processes that rebuild its location
+    (``Definitions.with_reconstruction_metadata``); None at a code server's own load."""
+    context = DefinitionsLoadContext.get()
+    if context.load_type != DefinitionsLoadType.RECONSTRUCTION:
+        return None
+    value = context.reconstruction_metadata.get(key)
+    return value if isinstance(value, str) else None
 
 
 def initializing() -> bool:

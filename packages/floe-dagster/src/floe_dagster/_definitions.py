@@ -15,23 +15,22 @@ from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetsDefinition, Definitions, HookDefinition
+from dagster import Definitions
 
-from floe_config import FloeConfig, IssueCode, read_artifacts, resolve, state_directory
+from floe_config import FloeConfig, IssueCode, read_artifacts, resolve
 from floe_dagster._assets import (
     MANIFEST_KEY,
     BuiltAssets,
     Elsewhere,
     build_assets,
+    built_hooks,
     outside_assets,
+    with_hooks,
 )
 from floe_dagster._dagster_internals import asset_graph, reconstructing
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._errors import Problems
 from floe_dagster._gc import collector_paused
-from floe_dagster._observability.catalog import catalog
-from floe_dagster._observability.hooks import observation_hooks
-from floe_dagster._observability.settings import observability_settings
 from floe_dagster._orchestration.asset_settings import AssetSettings
 from floe_dagster._orchestration.automation import automation_sensor
 from floe_dagster._orchestration.backfills import plan_backfills
@@ -42,6 +41,7 @@ from floe_dagster._orchestration.schedules import build_schedules
 from floe_dagster._orchestration.sensors import build_sensors
 from floe_dagster._project import locate_artifacts
 from floe_dagster._resources import build_resources
+from floe_dagster._runs.location import record_plan, run_definitions
 from floe_dagster._warnings import (
     dagster_internal_warnings_silenced,
     dagster_policy_warning_replaced,
@@ -65,34 +65,6 @@ def _manifest_unchanged(
                 "run `floe compile` again so the artifact matches it",
             )
         )
-
-
-def _observation_hooks(
-    config: FloeConfig, built: BuiltAssets, graph: Any, env: Mapping[str, str]
-) -> set[HookDefinition]:
-    """The hooks that trace and record the lineage of every step (none when both are off)."""
-    settings = observability_settings(config, env=env, state_dir=state_directory(config, env))
-    if not settings.enabled:
-        return set()
-    observed = catalog(
-        settings,
-        graph=graph,
-        definitions=[*built.assets, *built.asset_checks],
-        dbt_keys=built.dbt_keys,
-        manifest=built.manifest,
-        dbt_ops=built.dbt_ops,
-        dbt_state_dir=built.dbt.state_dir if built.dbt is not None else None,
-    )
-    return observation_hooks(observed)
-
-
-def _with_hooks(items: list[Any], hooks: set[HookDefinition]) -> list[Any]:
-    return [
-        item.with_hooks(hooks)
-        if hooks and isinstance(item, AssetsDefinition) and item.is_executable
-        else item
-        for item in items
-    ]
 
 
 def _backfill_policies(
@@ -145,6 +117,17 @@ def build_definitions(
     environment = os.environ if env is None else env
     problems = Problems()
     with collector_paused():
+        if reconstructing():  # a run's process: only its run, when the code server planned it
+            run = run_definitions(
+                config,
+                manifest_path=manifest_path,
+                env=environment,
+                translator_class=translator_class,
+                elsewhere=elsewhere,
+                manifest_sha256=manifest_sha256,
+            )
+            if run is not None:
+                return run
         _manifest_unchanged(config, manifest_path, manifest_sha256, problems)
         built = build_assets(
             config,
@@ -156,13 +139,13 @@ def build_definitions(
         )
         others = outside_assets(config, built, elsewhere, problems)
         graph = asset_graph([*built.assets, *built.asset_checks, *others])
-        hooks = _observation_hooks(config, built, graph, environment)
+        hooks = built_hooks(config, built, graph, environment)
         jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)
         schedules = build_schedules(config, jobs=jobs, problems=problems, graph=graph)
         assets = _backfill_policies(
             config,
             built,
-            _with_hooks(built.assets, hooks),
+            with_hooks(built.assets, hooks),
             jobs=jobs,
             graph=graph,
             problems=problems,
@@ -177,11 +160,19 @@ def build_definitions(
         with dagster_internal_warnings_silenced():
             definitions = Definitions(
                 assets=assets,
-                asset_checks=_with_hooks(built.asset_checks, hooks),
+                asset_checks=with_hooks(built.asset_checks, hooks),
                 jobs=[*jobs.values(), *modules.jobs],
                 schedules=[*schedules, *modules.schedules],
                 sensors=[*sensors, *modules.sensors],
                 resources=build_resources(config, dbt=built.dbt),
+            )
+            record_plan(
+                config,
+                built,
+                jobs.assets,
+                manifest_sha256=manifest_sha256,
+                env=environment,
+                translator_class=translator_class,
             )
             if not reconstructing():  # a run worker rebuilds what a code server checked
                 _loadable(config, definitions, problems, elsewhere.definitions)

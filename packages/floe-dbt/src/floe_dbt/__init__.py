@@ -17,6 +17,7 @@ from floe_dbt._files import write_atomically as write_atomically
 from floe_dbt._manifest import SUPPORTED_SCHEMA_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
 from floe_dbt._manifest import DbtManifest as DbtManifest
 from floe_dbt._manifest import load_manifest as load_manifest
+from floe_dbt._manifest import manifest_from_raw as manifest_from_raw
 from floe_dbt._nodes import DbtColumn as DbtColumn
 from floe_dbt._nodes import DbtNode as DbtNode
 from floe_dbt._nodes import DbtTest as DbtTest
@@ -45,6 +46,7 @@ __all__ = [
     "declared_asset_key",
     "duckdb_profile",
     "load_manifest",
+    "manifest_from_raw",
     "project_profile_name",
     "source_asset_key",
     "step_target_path",

@@ -246,7 +246,13 @@ def load_manifest(path: str | Path) -> DbtManifest:
     a dependency cycle, or two resources sharing one name.
     """
     file = Path(path)
-    data = _read(file)
+    return manifest_from_raw(_read(file), file)
+
+
+def manifest_from_raw(data: dict[str, Any], file: Path) -> DbtManifest:
+    """The ``DbtManifest`` of an already parsed manifest document ``data`` (read from
+    ``file``), validated as ``load_manifest`` validates one: a run worker builds one from the
+    few nodes its run needs."""
     version = _schema_version(file, data["metadata"])
     raw_nodes: dict[str, Any] = data["nodes"]
     raw_sources: dict[str, Any] = data.get("sources") or {}

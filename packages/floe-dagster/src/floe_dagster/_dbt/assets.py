@@ -6,13 +6,14 @@ the compute function (DESIGN.md).
 
 import json
 import logging
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
     AssetsDefinition,
     BackfillPolicy,
     MultiPartitionKey,
@@ -174,15 +175,7 @@ def build_dbt_assets(
     """
     translator = translator or FloeDbtTranslator(manifest=manifest, config=config)
     asset_settings = translator.asset_settings
-    decides = overrides(translator, "get_partitions_def", FloeDbtTranslator)
-    if key_of is None and (asset_settings.configured or decides):
-        raw = manifest.raw["nodes"]
-
-        def key_of(uid: str) -> Hashable:
-            props = raw[uid]
-            return asset_settings.dbt_group(
-                translator.get_asset_key(props), translator.get_partitions_def(props)
-            )
+    key_of = key_of or group_key_function(manifest, translator)
 
     def group_name(key: Hashable) -> str:
         """``dbt_models`` unpartitioned, ``dbt_<floe.yaml partitions>`` partitioned."""
@@ -195,14 +188,50 @@ def build_dbt_assets(
 
     groups = plan_groups(manifest, key_of, group_name)
     keys = node_keys(manifest, translator)
-    built = []
-    for group in groups:
-        partitions_def = asset_settings.group_partitions(group.key)
-        specs = build_dbt_specs(
-            manifest, translator, group.unique_ids, keys=keys, partitions_def=partitions_def
+    return [
+        build_group(config, settings, manifest, translator, group, keys=keys) for group in groups
+    ]
+
+
+def group_key_function(
+    manifest: DbtManifest, translator: FloeDbtTranslator
+) -> Callable[[str], Hashable] | None:
+    """unique_id -> the key of the multi-asset it belongs to by default: the partitions the
+    translator gives it and the backfill policy floe.yaml's patterns give it (None: one group)."""
+    asset_settings = translator.asset_settings
+    decides = overrides(translator, "get_partitions_def", FloeDbtTranslator)
+    if not (asset_settings.configured or decides):
+        return None
+    raw = manifest.raw["nodes"]
+
+    def key_of(uid: str) -> Hashable:
+        props = raw[uid]
+        return asset_settings.dbt_group(
+            translator.get_asset_key(props), translator.get_partitions_def(props)
         )
-        policy = asset_settings.policies.policy_of(
-            keys[group.unique_ids[0]], partitions_def, dbt=True
-        )
-        built.append(_multi_asset(config, settings, group, specs, partitions_def, policy))
-    return built
+
+    return key_of
+
+
+def build_group(
+    config: FloeConfig,
+    settings: DbtSettings,
+    manifest: DbtManifest,
+    translator: FloeDbtTranslator,
+    group: DbtGroup,
+    *,
+    keys: Mapping[str, AssetKey],
+    policy_key: AssetKey | None = None,
+) -> AssetsDefinition:
+    """The multi-asset of ``group``: its specs, partitions and backfill policy (the policy of
+    ``policy_key``, default its first node's: a run worker that builds part of a group names
+    the whole group's first node)."""
+    asset_settings = translator.asset_settings
+    partitions_def = asset_settings.group_partitions(group.key)
+    specs = build_dbt_specs(
+        manifest, translator, group.unique_ids, keys=keys, partitions_def=partitions_def
+    )
+    policy = asset_settings.policies.policy_of(
+        policy_key or keys[group.unique_ids[0]], partitions_def, dbt=True
+    )
+    return _multi_asset(config, settings, group, specs, partitions_def, policy)

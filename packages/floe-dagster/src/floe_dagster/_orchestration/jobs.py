@@ -42,10 +42,10 @@ def build_batch_job(
     listing every item that matches no asset on its own (``require_match=False`` skips that
     check: when some assets failed to load, "matches nothing" would only echo that failure).
     """
-    return _asset_job(name, spec, select(spec.selection, graph, require_match=require_match))
+    return asset_job(name, spec, select(spec.selection, graph, require_match=require_match))
 
 
-def _asset_job(name: str, spec: BatchJob, selected: Selected) -> UnresolvedAssetJobDefinition:
+def asset_job(name: str, spec: BatchJob, selected: Selected) -> UnresolvedAssetJobDefinition:
     with dagster_internal_warnings_silenced():
         return define_asset_job(
             name=name,
@@ -74,10 +74,10 @@ class MixedJobPartitions(ValueError):
 def job_assets(spec: BatchJob, *, graph: Any) -> JobAssets:
     """What ``spec.selection`` materializes in ``graph``. Dagster runs one partition (or range)
     of one partitions definition per run, so a job over several is ``MixedJobPartitions``."""
-    return _materialized(select(spec.selection, graph, require_match=False), graph)
+    return materialized(select(spec.selection, graph, require_match=False), graph)
 
 
-def _materialized(selected: Selected, graph: Any) -> JobAssets:
+def materialized(selected: Selected, graph: Any) -> JobAssets:
     keys = frozenset(k for k in selected.keys if graph.get(k).is_materializable)
     found: list[tuple[PartitionsDefinition, list[str]]] = []
     for key in sorted(keys, key=lambda k: k.to_user_string()):
@@ -125,8 +125,8 @@ def build_jobs(
         if isinstance(spec, BatchJob):
             try:
                 selected = select(spec.selection, graph, require_match=complete)
-                jobs.assets[name] = _materialized(selected, graph)
-                jobs[name] = _asset_job(name, spec, selected)
+                jobs.assets[name] = materialized(selected, graph)
+                jobs[name] = asset_job(name, spec, selected)
             except MixedJobPartitions as error:
                 problems.append(
                     config.source.issue(

@@ -1,0 +1,193 @@
+"""The three code locations the run-cost benchmark runs, beside a synthetic project.
+
+``write_locations(floe_yaml)`` adds to the package of ``synthetic_project.write_project``:
+
+- ``rc_assets.py``: the Python side: ``raw_00`` (writes the table the dbt source ``raw.t_00``
+  reads, so the dbt model ``m_00000`` really runs), ``raw_01`` .. ``raw_19`` as external
+  specs, ``tiny`` (one small asset), ``report_a`` (after ``m_00000``) and ``report_b``;
+- ``rc_floe.yaml`` and its artifact, and ``rc_floe.py``: floe's location (jobs
+  ``five_steps``: raw_00 -> m_00000 -> report_a -> report_b, and tiny; ``everything``);
+- ``rc_dagster_dbt.py``: plain dagster-dbt ``@dbt_assets`` with the same Python assets, jobs
+  and a profile of its own (the anchor);
+- ``rc_floor.py``: the same graph as plain ``AssetSpec``s in one ``multi_asset`` (the floor:
+  its "dbt model" step runs no dbt).
+
+Every location reads the DuckDB file named by ``RC_WAREHOUSE``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import synthetic_project
+
+from floe_config import compile_artifacts, write_artifacts
+
+ASSETS = '''\
+"""The Python side of the run-cost locations."""
+
+import os
+
+import duckdb
+from dagster import AssetKey, AssetSpec, asset
+
+
+@asset(key="raw_00", group_name="raw")
+def raw_00() -> None:
+    """The table the dbt source raw.t_00 reads."""
+    with duckdb.connect(os.environ["RC_WAREHOUSE"]) as connection:
+        connection.execute("create schema if not exists raw")
+        connection.execute("create or replace table raw.t_00 as select 1 as id")
+
+
+raw = [AssetSpec(f"raw_{i:02d}", group_name="raw") for i in range(1, {sources})]
+
+
+@asset(group_name="python")
+def tiny() -> None:
+    """One small Python asset."""
+
+
+@asset(deps=[AssetKey("m_00000")], group_name="python")
+def report_a() -> None: ...
+
+
+@asset(deps=[report_a], group_name="python")
+def report_b() -> None: ...
+
+
+PYTHON = [raw_00, *raw, tiny, report_a, report_b]
+'''
+
+FLOE = """\
+from pathlib import Path
+
+from floe_dagster import FloeDefinitions
+
+defs = FloeDefinitions.from_compiled_artifacts(Path(__file__).parent / "rc_compiled_artifacts.json")
+"""
+
+JOBS = """
+import dagster as dg
+
+JOBS = [
+    dg.define_asset_job("five_steps", selection=dg.AssetSelection.from_string(
+        "key:raw_00 or key:m_00000 or key:tiny or key:report_a or key:report_b")),
+    dg.define_asset_job("everything", selection="*"),
+]
+"""
+
+DAGSTER_DBT = '''\
+"""The anchor: plain dagster-dbt, the same Python assets and jobs."""
+
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+import dagster_dbt
+from dagster import AssetExecutionContext
+
+from .rc_assets import PYTHON
+from .rc_jobs import JOBS
+
+HERE = Path(__file__).parent
+translator = dagster_dbt.DagsterDbtTranslator(
+    settings=dagster_dbt.DagsterDbtTranslatorSettings(enable_asset_checks=True)
+)
+
+
+@dagster_dbt.dbt_assets(manifest=HERE / "dbt" / "target" / "manifest.json",
+                        dagster_dbt_translator=translator)
+def models(context: AssetExecutionContext, dbt: dagster_dbt.DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+defs = dg.Definitions(
+    assets=[*PYTHON, models],
+    jobs=JOBS,
+    resources={"dbt": dagster_dbt.DbtCliResource(
+        project_dir=str(HERE / "dbt"), profiles_dir=str(HERE / "rc_profiles"),
+        dbt_executable=str(Path(sys.executable).parent / "dbt"))},
+)
+'''
+
+FLOOR = '''\
+"""The floor: the same graph as plain AssetSpecs in one multi_asset; no dbt runs."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from .rc_assets import PYTHON
+from .rc_jobs import JOBS
+
+manifest = json.loads((Path(__file__).parent / "dbt" / "target" / "manifest.json").read_text())
+nodes = manifest["nodes"]
+sources = manifest["sources"]
+keys = {uid: dg.AssetKey(s["meta"]["dagster"]["asset_key"]) for uid, s in sources.items()}
+models = {uid: n for uid, n in nodes.items() if n["resource_type"] == "model"}
+keys.update({uid: dg.AssetKey(n["name"]) for uid, n in models.items()})
+specs = [
+    dg.AssetSpec(keys[uid], deps=[keys[p] for p in n["depends_on"]["nodes"]],
+                 group_name=n["config"]["meta"]["dagster"]["group"], description=n["description"],
+                 skippable=True)
+    for uid, n in models.items()
+]
+checks = [dg.AssetCheckSpec(n["name"], asset=keys[n["attached_node"]])
+          for n in nodes.values() if n["resource_type"] == "test"]
+
+
+@dg.multi_asset(specs=specs, check_specs=checks, can_subset=True)
+def models(context: dg.AssetExecutionContext):
+    for key in context.selected_asset_keys:
+        yield dg.MaterializeResult(asset_key=key)
+    for check in context.selected_asset_check_keys:
+        yield dg.AssetCheckResult(asset_key=check.asset_key, check_name=check.name, passed=True)
+
+
+defs = dg.Definitions(assets=[*PYTHON, models], jobs=JOBS)
+'''
+
+PROFILES = """\
+synth:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{{ env_var('RC_WAREHOUSE') }}"
+"""
+
+
+def write_locations(floe_yaml: Path) -> Path:
+    """The run-cost locations beside ``floe_yaml``'s synthetic project; the package folder."""
+    package = floe_yaml.parent
+    sources = synthetic_project.SOURCES
+    (package / "rc_assets.py").write_text(ASSETS.replace("{sources}", str(sources)))
+    (package / "rc_jobs.py").write_text(JOBS)
+    (package / "rc_floe.py").write_text(FLOE)
+    (package / "rc_dagster_dbt.py").write_text(DAGSTER_DBT)
+    (package / "rc_floor.py").write_text(FLOOR)
+    (package / "rc_profiles").mkdir(exist_ok=True)
+    (package / "rc_profiles" / "profiles.yml").write_text(PROFILES)
+    head = synthetic_project.floe_yaml_head("synth")
+    head = [
+        line.replace("[.assets]", "[.rc_assets]").replace(
+            "path: .floe/warehouse.duckdb", "path: '${RC_WAREHOUSE}'"
+        )
+        for line in head
+    ]
+    five = ["key:raw_00", "key:m_00000", "tiny", "report_a", "report_b"]
+    lines = [
+        *head,
+        "  jobs:",
+        f"    five_steps: {{type: batch, selection: {json.dumps(five)}}}",
+        '    everything: {type: batch, selection: ["*"]}',
+    ]
+    source = package / "rc_floe.yaml"
+    source.write_text("\n".join(lines) + "\n")
+    artifact = package / "rc_compiled_artifacts.json"
+    write_artifacts(compile_artifacts(source, output=artifact), artifact)
+    return package

@@ -195,8 +195,10 @@ def parse(floe_yaml_path: Path) -> Path:
         if path.is_file():
             digest.update(path.read_bytes())
     manifest = dbt / "target" / "manifest.json"
+    saved = manifest.with_name("partial_parse.msgpack")  # what dbt steps start from
     stamp = dbt / "target" / ".digest"
-    if manifest.is_file() and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+    fresh = stamp.is_file() and stamp.read_text() == digest.hexdigest()
+    if manifest.is_file() and saved.is_file() and fresh:
         return manifest
     config = load_config(floe_yaml_path, env={})
     runner = DbtRunner(
@@ -204,6 +206,7 @@ def parse(floe_yaml_path: Path) -> Path:
     )
     parsed = runner.parse()
     manifest.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_bytes(parsed.with_name(saved.name).read_bytes())
     manifest.write_bytes(parsed.read_bytes())
     load_manifest(manifest)
     stamp.write_text(digest.hexdigest())

@@ -10,6 +10,7 @@ import pytest
 from projects import config_of, write_dbt_project
 
 from floe_config import DEFAULT_ARTIFACT_NAME, FloeConfigError, IssueCode, read_artifacts
+from floe_dagster._dbt.settings import seed_partial_parse
 from floe_dagster._project import (
     ARTIFACT_ENV,
     STARTER_DEFINITIONS,
@@ -135,5 +136,15 @@ def test_parse_writes_the_manifest_whole_where_it_is_asked(tmp_path: Path) -> No
     assert parse(config, env, destination=elsewhere) == elsewhere
     assert "model.tiny_shop.customer_totals" in load_manifest(elsewhere).raw["nodes"]
     assert not (tmp_path / "dbt" / "target" / "manifest.json").exists()  # floe.yaml's own path
-    assert sorted(p.name for p in elsewhere.parent.iterdir()) == ["manifest.json"]
+    # dbt's saved parse beside it: a dbt step starts from it instead of parsing everything
+    assert sorted(p.name for p in elsewhere.parent.iterdir()) == [
+        "manifest.json",
+        "partial_parse.msgpack",
+    ]
     assert not list((tmp_path / "state" / "dbt").glob("parse-*"))  # each parse's own folder, gone
+    step = tmp_path / "state" / "dbt" / "runs" / "r1" / "dbt_models"
+    seed_partial_parse(elsewhere, step)
+    saved = elsewhere.with_name("partial_parse.msgpack").read_bytes()
+    assert (step / "partial_parse.msgpack").read_bytes() == saved
+    seed_partial_parse(tmp_path / "nowhere" / "manifest.json", tmp_path / "other")
+    assert not (tmp_path / "other").exists()  # nothing saved: dbt parses as before

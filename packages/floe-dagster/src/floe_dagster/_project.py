@@ -190,7 +190,7 @@ def parse(config: FloeConfig, env: Mapping[str, str], *, destination: Path | Non
             path=str(config.source.file),
             hint="add orchestration.dbt with manifest_path (floe init writes one)",
         )
-    from floe_dagster._dbt.settings import dbt_settings  # noqa: PLC0415 - dagster-dbt is slow
+    from floe_dagster._dbt.settings import PARTIAL_PARSE, dbt_settings  # noqa: PLC0415
 
     configured = config.path(config.dbt_manifest_path)
     destination = destination or configured
@@ -210,9 +210,15 @@ def parse(config: FloeConfig, env: Mapping[str, str], *, destination: Path | Non
         manifest = runner.parse()
         load_manifest(manifest)  # one floe can read
         destination.parent.mkdir(parents=True, exist_ok=True)
-        aside = destination.with_name(f".{destination.name}.{os.getpid()}")
-        shutil.copyfile(manifest, aside)
-        os.replace(aside, destination)
+        saved = manifest.with_name(PARTIAL_PARSE)
+        for source, target in [
+            (saved, destination.with_name(PARTIAL_PARSE)),
+            (manifest, destination),
+        ]:
+            if source.is_file():  # the saved parse first: never newer than its manifest
+                aside = target.with_name(f".{target.name}.{os.getpid()}")
+                shutil.copyfile(source, aside)
+                os.replace(aside, target)
     return destination
 
 

@@ -30,7 +30,7 @@ from floe_dagster._dagster_internals import (
 )
 from floe_dagster._dbt.groups import DbtGroup, plan_groups
 from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
-from floe_dagster._dbt.settings import DbtSettings
+from floe_dagster._dbt.settings import DbtSettings, seed_partial_parse
 from floe_dagster._dbt.specs import DbtSpecs, build_dbt_specs, node_keys, overrides
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._orchestration.partitions import time_window_of
@@ -118,6 +118,7 @@ def run_dbt_build(
     if variables:
         arguments += ["--vars", json.dumps(variables)]
         context.log.info(f"dbt vars for this partition: {variables}")
+    seed_partial_parse(settings.manifest_path, target_path)
     with warehouse_lock(config, settings):
         yield from dbt.cli(arguments, context=context, target_path=target_path).stream()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from demo_env import ARTIFACT, demo_environment
-from run_parity import assert_same_run, code_server
+from run_parity import Location
 
 from floe_config import read_artifacts, resolve
 
@@ -15,12 +15,11 @@ def test_every_demo_job_and_asset_builds_the_same_in_a_run(tmp_path: Path) -> No
     env = demo_environment(tmp_path)
     artifacts = read_artifacts(ARTIFACT)
     config = resolve(artifacts, env=env)
-    manifest = artifacts.manifest_file
-    server, recorded = code_server(config, manifest, env)
-    repository = server.get_repository_def()
+    served = Location(config, artifacts.manifest_file, env).serve()
+    repository = served.definitions.get_repository_def()
     batch = [name for name, spec in config.orchestration.jobs.items() if spec.type == "batch"]
     assert batch, "the demo has batch jobs"
     for job in batch:
-        assert assert_same_run(server, config, manifest, env, recorded, job) > 0
+        assert served.assert_same_run(job) > 0
     for key in sorted(repository.asset_graph.executable_asset_keys, key=str):
-        assert_same_run(server, config, manifest, env, recorded, "__ASSET_JOB", [key])
+        served.assert_same_run("__ASSET_JOB", [key])

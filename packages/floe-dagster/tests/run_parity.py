@@ -1,9 +1,9 @@
 """What a run's process builds against what the code server builds, job by job (issue 21).
 
-``code_server(...)`` builds a location as a code server does (INITIALIZATION: it records the
-run plan); ``run_process(...)`` builds it as a run worker or step process of one run does
+``Location(...).serve()`` builds a location as a code server does (INITIALIZATION: it records
+the run plan); ``served.run(job)`` builds it as a run worker or step process of one run does
 (RECONSTRUCTION, with the plan the code server recorded), and fails when the run's process
-fell back to building the whole location. ``shape(job)`` is what execution reads of a job:
+fell back to building the whole location; ``served.assert_same_run(job)`` compares the two. ``shape(job)`` is what execution reads of a job:
 for every asset it materializes, the key, its parents, partitions, checks, group, kinds,
 tags, owners, metadata and the op output that makes it; for every op, its name and tags
 (dagster-dbt's dbt selection) and hooks; the job's tags, resources, and partitions when the
@@ -13,21 +13,20 @@ run's assets have any.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetKey, Definitions
-from dagster._core.definitions.definitions_load_context import (
-    DefinitionsLoadContext,
-    DefinitionsLoadType,
-)
-from dagster._core.definitions.repository_definition import RepositoryLoadData
 
 from floe_config import FloeConfig
 from floe_dagster import build_definitions
 from floe_dagster._assets import Elsewhere
-from floe_dagster._dagster_internals import RunTarget
+from floe_dagster._dagster_internals import (
+    RunTarget,
+    initialization_load,
+    reconstruction_load,
+)
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._runs.location import run_definitions
 from floe_dagster._runs.plan import METADATA_KEY
@@ -36,57 +35,61 @@ RUNTIME_KEYS = {"dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator"}
 """On one spec of each dbt multi-asset (which one is the op's first): compared per op."""
 
 
-@contextmanager
-def load(kind: DefinitionsLoadType, metadata: Mapping[str, str] | None = None) -> Any:
-    previous = DefinitionsLoadContext.get()
-    data = RepositoryLoadData(cacheable_asset_data={}, reconstruction_metadata=dict(metadata or {}))
-    context = DefinitionsLoadContext(kind, data if metadata is not None else None)
-    DefinitionsLoadContext.set(context)
-    try:
-        yield context
-    finally:
-        DefinitionsLoadContext.set(previous)
+@dataclass(frozen=True)
+class Location:
+    """A floe location (and, in a dg project, what the rest of the project defines)."""
+
+    config: FloeConfig
+    manifest: Path | None
+    env: Mapping[str, str]
+    elsewhere: Elsewhere | None = None
+
+    def serve(self) -> Served:
+        """The location as a code server builds it (``elsewhere`` merged as Dagster merges it),
+        with the reconstruction metadata it left for the runs."""
+        with initialization_load() as context:
+            defs = build_definitions(
+                self.config, manifest_path=self.manifest, env=self.env, elsewhere=self.elsewhere
+            )
+            if self.elsewhere is not None:
+                defs = Definitions.merge(defs, *self.elsewhere.definitions)
+            recorded = dict(context.get_pending_reconstruction_metadata())
+        assert METADATA_KEY in recorded, recorded
+        return Served(self, defs, recorded)
 
 
-def code_server(
-    config: FloeConfig,
-    manifest: Path | None,
-    env: Mapping[str, str],
-    elsewhere: Elsewhere | None = None,
-) -> tuple[Definitions, dict[str, str]]:
-    """The location as a code server builds it (with what the rest of a dg project defines,
-    ``elsewhere``, merged as Dagster merges it), and the reconstruction metadata it left."""
-    with load(DefinitionsLoadType.INITIALIZATION) as context:
-        defs = build_definitions(config, manifest_path=manifest, env=env, elsewhere=elsewhere)
-        if elsewhere is not None:
-            defs = Definitions.merge(defs, *elsewhere.definitions)
-        recorded = dict(context.get_pending_reconstruction_metadata())
-    assert METADATA_KEY in recorded, recorded
-    return defs, recorded
+@dataclass(frozen=True)
+class Served:
+    """What a code server built of a location, and what it recorded for the runs."""
 
+    location: Location
+    definitions: Definitions
+    recorded: Mapping[str, str]
 
-def run_process(
-    config: FloeConfig,
-    manifest: Path | None,
-    env: Mapping[str, str],
-    recorded: Mapping[str, str],
-    job: str,
-    selection: Iterable[AssetKey] | None = None,
-    elsewhere: Elsewhere | None = None,
-) -> Definitions:
-    """The definitions a run worker of ``job`` (and ``selection``) builds from the plan."""
-    target = RunTarget(job, frozenset(selection) if selection else None, None, None)
-    with load(DefinitionsLoadType.RECONSTRUCTION, recorded):
-        built = run_definitions(
-            config,
-            manifest_path=manifest,
-            env=env,
-            translator_class=FloeDbtTranslator,
-            elsewhere=elsewhere or Elsewhere(),
-            target=target,
-        )
-    assert built is not None, f"the run of {job} {selection} built the whole location"
-    return Definitions.merge(built, *elsewhere.definitions) if elsewhere else built
+    def run(self, job: str, selection: Iterable[AssetKey] | None = None) -> Definitions:
+        """The definitions a run worker of ``job`` (and ``selection``) builds from the plan."""
+        where = self.location
+        target = RunTarget(job, frozenset(selection) if selection else None, None, None)
+        with reconstruction_load(self.recorded):
+            built = run_definitions(
+                where.config,
+                manifest_path=where.manifest,
+                env=where.env,
+                translator_class=FloeDbtTranslator,
+                elsewhere=where.elsewhere or Elsewhere(),
+                target=target,
+            )
+        assert built is not None, f"the run of {job} {selection} built the whole location"
+        return Definitions.merge(built, *where.elsewhere.definitions) if where.elsewhere else built
+
+    def assert_same_run(self, job: str, selection: Iterable[AssetKey] | None = None) -> int:
+        """The run's process builds the same job as the code server; how many assets it runs."""
+        chosen = list(selection) if selection else None
+        expected = shape(self.definitions, job, chosen)
+        found = shape(self.run(job, chosen), job, chosen)
+        for part in expected:
+            assert found[part] == expected[part], (job, chosen, part, expected[part], found[part])
+        return len(expected["assets"])
 
 
 def shape(definitions: Definitions, job: str, selection: Iterable[AssetKey] | None) -> Any:
@@ -134,22 +137,3 @@ def shape(definitions: Definitions, job: str, selection: Iterable[AssetKey] | No
         else None,
         "resources": sorted(resolved.resource_defs),
     }
-
-
-def assert_same_run(
-    server: Definitions,
-    config: FloeConfig,
-    manifest: Path | None,
-    env: Mapping[str, str],
-    recorded: Mapping[str, str],
-    job: str,
-    selection: Iterable[AssetKey] | None = None,
-    elsewhere: Elsewhere | None = None,
-) -> int:
-    """The run's process builds the same job as the code server; how many assets it runs."""
-    chosen = list(selection) if selection else None
-    worker = run_process(config, manifest, env, recorded, job, chosen, elsewhere)
-    expected, found = shape(server, job, chosen), shape(worker, job, chosen)
-    for part in expected:
-        assert found[part] == expected[part], (job, chosen, part, expected[part], found[part])
-    return len(expected["assets"])

@@ -13,10 +13,6 @@ from dagster import (
     DailyPartitionsDefinition,
     asset,
 )
-from dagster._core.definitions.definitions_load_context import (
-    DefinitionsLoadContext,
-    DefinitionsLoadType,
-)
 
 from floe_dagster._dagster_internals import (
     AssetGraph,
@@ -25,9 +21,13 @@ from floe_dagster._dagster_internals import (
     backfill_status,
     component_root,
     dev_cli,
+    initialization_load,
     initializing,
     local_state_path,
     reconstructing,
+    reconstruction_load,
+    reconstruction_metadata,
+    record_for_reconstruction,
     record_state_version,
     submit_asset_backfill,
 )
@@ -58,6 +58,15 @@ def test_plain_asset_specs_join_the_graph() -> None:
 
 def test_a_plain_load_is_not_a_reconstruction() -> None:
     assert reconstructing() is False
+    assert reconstruction_metadata("floe/run_plan") is None
+    with reconstruction_load({"floe/run_plan": "plan.json"}):
+        assert reconstructing() is True
+        assert initializing() is False
+        assert reconstruction_metadata("floe/run_plan") == "plan.json"
+    with initialization_load() as context:
+        record_for_reconstruction("floe/run_plan", "next.json")
+        assert context.get_pending_reconstruction_metadata() == {"floe/run_plan": "next.json"}
+    assert reconstructing() is False
 
 
 def test_what_a_state_backed_component_asks_of_the_load(
@@ -83,16 +92,11 @@ def test_what_a_state_backed_component_asks_of_the_load(
     assert state.parent.is_dir()
     assert not state.exists()
     assert state.is_relative_to(defs / ".local_defs_state")
-    context = DefinitionsLoadContext(DefinitionsLoadType.INITIALIZATION)
-    previous = DefinitionsLoadContext.get()
-    DefinitionsLoadContext.set(context)
-    try:
+    with initialization_load() as context:
         record_state_version("FloeComponent[defs/floe.yaml]", "v1")
         info = context.accessed_defs_state_info
         assert info is not None
         assert info.get_version("FloeComponent[defs/floe.yaml]") == "v1"
-    finally:
-        DefinitionsLoadContext.set(previous)
 
 
 def test_the_component_tree_gives_its_root_declaration(

@@ -10,16 +10,20 @@ process finds its run.
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from dagster import AssetKey
 from manifests import dbt_test, manifest, model, source
 from projects import write_project
-from run_parity import assert_same_run, code_server, run_process
+from run_parity import Location
 
-from floe_config import load_config
+from floe_config import FloeConfig, compile_artifacts, load_config, write_artifacts
 
 ASSETS = """\
 from dagster import AssetCheckResult, AssetKey, asset, asset_check
@@ -66,7 +70,7 @@ orchestration:
 """
 
 
-def _shop(root: Path) -> tuple[object, Path]:
+def _shop(root: Path) -> tuple[FloeConfig, Path]:
     floe_yaml = write_project(root, "run_shop", floe_yaml=FLOE_YAML, assets=ASSETS)
     folder = floe_yaml.parent
     ephemeral = model("orders_clean", ["source.shop.raw.orders"])
@@ -92,34 +96,30 @@ def _shop(root: Path) -> tuple[object, Path]:
             relationship,
         ],
     )
-    import json  # noqa: PLC0415
+    return load_config(floe_yaml, env={}), _manifest_project(folder, content)
+
+
+def _manifest_project(folder: Path, content: dict[str, object]) -> Path:
+    """A dbt project folder beside floe.yaml, parsed ahead of time into ``manifest.json``."""
 
     (folder / "manifest.json").write_text(json.dumps(content))
     (folder / "dbt").mkdir()
     (folder / "dbt" / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
-    return load_config(floe_yaml, env={}), folder / "manifest.json"
+    return folder / "manifest.json"
 
 
 def test_every_job_and_asset_of_a_mixed_location(tmp_path: Path) -> None:
     config, manifest_path = _shop(tmp_path)
     env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
-    server, recorded = code_server(config, manifest_path, env)  # type: ignore[arg-type]
+    served = Location(config, manifest_path, env).serve()
     runs = 0
     for job in ["marts", "reports", "daily"]:
-        runs += assert_same_run(server, config, manifest_path, env, recorded, job)  # type: ignore[arg-type]
-    assert_same_run(server, config, manifest_path, env, recorded, "marts", [AssetKey("totals")])  # type: ignore[arg-type]
+        runs += served.assert_same_run(job)
+    served.assert_same_run("marts", [AssetKey("totals")])
     every = ["orders_raw", "report", "tiny", "stg_orders", "stg_items", "totals", "daily_sales"]
     every.append("item_totals")  # its parent stg_items through an ephemeral model
     for name in every:
-        assert_same_run(
-            server,
-            config,
-            manifest_path,
-            env,
-            recorded,
-            "__ASSET_JOB",
-            [AssetKey(name)],  # type: ignore[arg-type]
-        )
+        served.assert_same_run("__ASSET_JOB", [AssetKey(name)])
     assert runs == 4 + 2 + 1
 
 
@@ -165,29 +165,23 @@ orchestration:
 
 @pytest.mark.parametrize("seed", [1])
 def test_every_job_of_a_thousand_models(tmp_path: Path, seed: int) -> None:
-    import json  # noqa: PLC0415
-
     floe_yaml = write_project(
         tmp_path, "run_thousand", floe_yaml=THOUSAND_YAML, assets=ASSETS.split("@asset_check", maxsplit=1)[0]
         + '\n@asset(group_name="python")\ndef tiny() -> None: ...\n'
     )  # fmt: skip
-    folder = floe_yaml.parent
-    (folder / "manifest.json").write_text(json.dumps(_layered(1000)))
-    (folder / "dbt").mkdir()
-    (folder / "dbt" / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    manifest_path = _manifest_project(floe_yaml.parent, _layered(1000))
     config = load_config(floe_yaml, env={})
-    manifest_path = folder / "manifest.json"
     env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
-    server, recorded = code_server(config, manifest_path, env)
+    served = Location(config, manifest_path, env).serve()
     for job in ["everything", "upstream_of_a_leaf", "downstream_of_one", "python_and_a_leaf"]:
-        assert_same_run(server, config, manifest_path, env, recorded, job)
+        served.assert_same_run(job)
     rng = random.Random(seed)
     for index in rng.sample(range(1000), 12):
         key = AssetKey(f"m_{index:05d}")
-        assert_same_run(server, config, manifest_path, env, recorded, "__ASSET_JOB", [key])
-        assert_same_run(server, config, manifest_path, env, recorded, "everything", [key])
+        served.assert_same_run("__ASSET_JOB", [key])
+        served.assert_same_run("everything", [key])
     # what it costs: a run of one model builds that model, its parents and one other node
-    one = run_process(config, manifest_path, env, recorded, "__ASSET_JOB", [AssetKey("m_00500")])
+    one = served.run("__ASSET_JOB", [AssetKey("m_00500")])
     graph = one.get_repository_def().asset_graph
     dbt_keys = {k for k in graph.executable_asset_keys if k.path[0].startswith("m_")}
     assert AssetKey("m_00500") in dbt_keys
@@ -225,12 +219,6 @@ def test_a_real_step_process_builds_only_its_run(tmp_path: Path) -> None:
     """``dagster asset materialize`` of one Python asset in a 1,000-model location: the
     launcher builds the location (and records the plan); the step process builds no dbt
     asset at all."""
-    import json  # noqa: PLC0415
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    from floe_config import compile_artifacts, write_artifacts  # noqa: PLC0415
 
     floe_yaml = write_project(
         tmp_path, "run_cli", floe_yaml=THOUSAND_YAML,
@@ -239,9 +227,7 @@ def test_a_real_step_process_builds_only_its_run(tmp_path: Path) -> None:
         "defs = FloeDefinitions.from_compiled_artifacts()\n",
     )  # fmt: skip
     folder = floe_yaml.parent
-    (folder / "manifest.json").write_text(json.dumps(_layered(1000)))
-    (folder / "dbt").mkdir()
-    (folder / "dbt" / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    _manifest_project(folder, _layered(1000))
     artifact = folder / "compiled_artifacts.json"
     write_artifacts(compile_artifacts(floe_yaml, output=artifact), artifact)
     (tmp_path / "site").mkdir()
@@ -288,8 +274,5 @@ def test_a_job_that_selects_an_asset_of_the_rest_of_a_dg_project(tmp_path: Path)
     config = load_config(config.source.file, env={})
     elsewhere = Elsewhere((Definitions(assets=[summary]),))
     env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
-    server, recorded = code_server(config, manifest_path, env, elsewhere)
-    runs = assert_same_run(
-        server, config, manifest_path, env, recorded, "summary_job", None, elsewhere
-    )
+    runs = Location(config, manifest_path, env, elsewhere).serve().assert_same_run("summary_job")
     assert runs == 5  # summary, totals, stg_orders, stg_items and orders_raw (the source)

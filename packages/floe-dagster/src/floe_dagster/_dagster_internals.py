@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,11 @@ from dagster._core.definitions.definitions_load_context import (
     DefinitionsLoadContext,
     DefinitionsLoadType,
 )
+from dagster._core.definitions.metadata.metadata_value import (
+    CodeLocationReconstructionMetadataValue,
+)
 from dagster._core.definitions.reconstruct import ReconstructableJob
+from dagster._core.definitions.repository_definition import RepositoryLoadData
 from dagster._core.definitions.unresolved_asset_job_definition import (
     UnresolvedAssetJobDefinition,
 )
@@ -136,6 +141,38 @@ def reconstruction_metadata(key: str) -> str | None:
         return None
     value = context.reconstruction_metadata.get(key)
     return value if isinstance(value, str) else None
+
+
+@contextmanager
+def _load_as(
+    load_type: DefinitionsLoadType, data: RepositoryLoadData | None
+) -> Iterator[DefinitionsLoadContext]:
+    previous = DefinitionsLoadContext.get()
+    context = DefinitionsLoadContext(load_type, data)
+    DefinitionsLoadContext.set(context)
+    try:
+        yield context
+    finally:
+        DefinitionsLoadContext.set(previous)
+
+
+def initialization_load() -> AbstractContextManager[DefinitionsLoadContext]:
+    """Build definitions inside this as a code server's first load does; the context it gives
+    holds what that load recorded (``get_pending_reconstruction_metadata()``,
+    ``accessed_defs_state_info``). For tests and benchmarks that stand in for a code server."""
+    return _load_as(DefinitionsLoadType.INITIALIZATION, None)
+
+
+def reconstruction_load(
+    metadata: Mapping[str, str],
+) -> AbstractContextManager[DefinitionsLoadContext]:
+    """Build definitions inside this as a run worker or step process does, given the
+    reconstruction ``metadata`` the code server recorded."""
+    wrapped = {
+        key: CodeLocationReconstructionMetadataValue(value) for key, value in metadata.items()
+    }
+    data = RepositoryLoadData(cacheable_asset_data={}, reconstruction_metadata=wrapped)
+    return _load_as(DefinitionsLoadType.RECONSTRUCTION, data)
 
 
 def initializing() -> bool:

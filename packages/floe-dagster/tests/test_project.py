@@ -272,3 +272,46 @@ def test_colour_on_a_terminal_and_plain_in_a_pipe(tmp_path: Path) -> None:
     assert coloured.returncode == 1
     assert "\033[31m" in coloured.stderr  # the problem in red
     assert "\033[32m    fix:" in coloured.stderr  # its fix in green
+
+
+def test_a_failing_test_still_stops_what_is_downstream_with_dbts_fast_test_edges(
+    tmp_path: Path,
+) -> None:
+    """floe's dbt steps order tests with dbt's faster method (``--use-fast-test-edges``): a
+    blocking test that fails still skips the models downstream of what it tests, as dbt's
+    default does, and a test across two models runs once both are built."""
+    from dagster import AssetKey, DagsterInstance  # noqa: PLC0415
+
+    from floe_config import load_config  # noqa: PLC0415
+    from floe_dagster import build_definitions  # noqa: PLC0415
+
+    project = write_dbt_project(tmp_path / "tiny_shop")
+    (project / "models" / "schema.yml").write_text(
+        "version: 2\nmodels:\n"
+        "  - name: stg_orders\n    columns:\n"
+        "      - name: customer_id\n        data_tests: [unique]\n"  # 1 twice: fails
+        "  - name: stg_customers\n    columns:\n"
+        "      - name: customer_id\n"
+        "        data_tests: [{relationships: {to: ref('customer_totals'), field: customer_id}}]\n"
+    )
+    ok(floe(project, "init"))
+    state = tmp_path / "state"
+    env = {"FLOE_STATE_DIR": str(state)}
+    config = load_config(project / "floe.yaml", env=env)
+    defs = build_definitions(config, manifest_path=project / "target" / "manifest.json", env=env)
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("all_models").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    built = {e.asset_key for e in result.get_asset_materialization_events() if e.asset_key}
+    assert AssetKey("stg_orders") in built
+    assert AssetKey("stg_customers") in built
+    assert AssetKey("customer_totals") not in built  # downstream of the failed unique test
+    [results] = list(state.rglob("run_results.json"))
+    ran = json.loads(results.read_text())
+    assert ran["args"]["use_fast_test_edges"] is True
+    status = {r["unique_id"].split(".")[2]: r["status"] for r in ran["results"]}
+    assert status["unique_stg_orders_customer_id"] == "fail"
+    assert status["customer_totals"] == "skipped"
+    relationship = next(k for k in status if k.startswith("relationships_stg_customers"))
+    assert status[relationship] == "skipped"  # it needs customer_totals, which never ran

@@ -6,6 +6,7 @@ the compute function (DESIGN.md).
 
 import json
 import logging
+import os
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from floe_dagster._dagster_internals import (
 )
 from floe_dagster._dbt.groups import DbtGroup, plan_groups
 from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
-from floe_dagster._dbt.settings import DbtSettings, seed_partial_parse
+from floe_dagster._dbt.settings import DbtSettings, build_flags, seed_partial_parse
 from floe_dagster._dbt.specs import DbtSpecs, build_dbt_specs, node_keys, overrides
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._orchestration.partitions import time_window_of
@@ -113,7 +114,7 @@ def run_dbt_build(
         getattr(context.resources, ICEBERG_RESOURCE_KEY).load()
     step_key = context.op_execution_context.get_step_execution_context().step.key
     target_path = step_target_path(settings.state_dir, context.run.run_id, step_key)
-    arguments = ["build"]
+    arguments = ["build", *build_flags(os.environ)]
     variables = partition_vars(context)
     if variables:
         arguments += ["--vars", json.dumps(variables)]

@@ -110,6 +110,20 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 only what changed since (dbt checks that it may: same dbt, profile, vars and files)."""
 
 
+FAST_TEST_EDGES = "DBT_USE_FAST_TEST_EDGES"
+"""dbt's own switch for how ``dbt build`` orders tests before the models downstream of them.
+dbt's default adds an edge from every test to every node whose upstream holds the test's nodes,
+which costs 35 s at 10,000 models and 10,000 tests for a step that builds one model; its faster
+method orders the same nodes the same way with fewer edges (dbt's ``_get_test_edges_2``). floe's
+dbt steps use it unless the environment sets the variable itself (``false`` restores dbt's
+default)."""
+
+
+def build_flags(environment: Mapping[str, str]) -> list[str]:
+    """The flags floe adds to each dbt step's ``dbt build``."""
+    return [] if FAST_TEST_EDGES in environment else ["--use-fast-test-edges"]
+
+
 def seed_partial_parse(manifest_path: Path, target_path: Path) -> None:
     """Give a dbt step's own target folder the saved parse beside ``manifest_path`` (a 10,000
     model project otherwise parses from scratch in every dbt step)."""

@@ -47,6 +47,7 @@ class FloeDbtTranslator(DagsterDbtTranslator):
         self._asset_settings = asset_settings
         dbt = config.orchestration.dbt
         self.key_mode = dbt.asset_keys if dbt is not None else "name"
+        self._keys: dict[str, AssetKey] = {}  # unique_id -> key: every other question asks it
 
     @property
     def asset_settings(self) -> AssetSettings:
@@ -64,13 +65,22 @@ class FloeDbtTranslator(DagsterDbtTranslator):
         return self.manifest.nodes.get(str(dbt_resource_props.get("unique_id")))
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
-        node = self.node(dbt_resource_props)
-        if node is None or self.key_mode == "dagster_dbt":
+        uid = str(dbt_resource_props.get("unique_id"))
+        known = self._keys.get(uid)
+        if known is not None:
+            return known
+        node = self.manifest.nodes.get(uid)
+        if node is None:
             return super().get_asset_key(dbt_resource_props)
-        if node.resource_type == "source":
-            return self.get_source_asset_key(node)
-        declared = declared_asset_key(node)
-        return AssetKey(list(declared) if declared else node.name)
+        if self.key_mode == "dagster_dbt":
+            key = super().get_asset_key(dbt_resource_props)
+        elif node.resource_type == "source":
+            key = self.get_source_asset_key(node)
+        else:
+            declared = declared_asset_key(node)
+            key = AssetKey(list(declared) if declared else node.name)
+        self._keys[uid] = key
+        return key
 
     def get_source_asset_key(self, source: DbtNode) -> AssetKey:
         """The key of the (Python) asset that produces a dbt source (``name`` keys)."""

@@ -10,7 +10,9 @@ and each in its own fresh process (``load_probe.py``), it times:
 - ``floe``: ``FloeDefinitions.from_compiled_artifacts``;
 - ``dagster-dbt``: plain ``@dbt_assets`` with the same Python assets, jobs and schedule;
 - ``floor``: the same graph as plain AssetSpecs and check specs in one ``multi_asset``;
-- ``floe-layers`` (10,000 models): floe with the dbt nodes in three multi-assets, three layers.
+- ``floe-layers`` (10,000 models): floe with the dbt nodes in three multi-assets, three layers;
+- at the largest size and fewest jobs, the same three on a deeper shape (``synthetic_project.DEEP``:
+  more layers, more parents per model, three tests per model); ``--no-deep`` skips it.
 
 Each time includes building the definitions, resolving every job and ``RepositorySnap.from_def``
 (what a code server does before it serves the webserver); peak memory is the growth of the
@@ -32,13 +34,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import report
 import synthetic_project
 
 from floe_config import compile_artifacts, write_artifacts
 
 HERE = Path(__file__).absolute().parent
 MODES = ("floe", "dagster-dbt", "floor")
-COLORS = {"floe": "#2563eb", "dagster-dbt": "#ea580c", "floor": "#6b7280"}
 
 
 def _environment() -> dict[str, str]:
@@ -59,8 +61,10 @@ def probe(mode: str, floe_yaml: Path) -> dict[str, float]:
     return measured
 
 
-def prepare(cache: Path, models: int, jobs: int) -> Path:
-    floe_yaml = synthetic_project.write_project(cache, models=models, jobs=jobs)
+def prepare(
+    cache: Path, models: int, jobs: int, shape: synthetic_project.Shape = synthetic_project.WIDE
+) -> Path:
+    floe_yaml = synthetic_project.write_project(cache, models=models, jobs=jobs, shape=shape)
     started = time.perf_counter()
     synthetic_project.parse(floe_yaml)
     parsed = time.perf_counter() - started
@@ -94,62 +98,56 @@ def single_asset_run(floe_yaml: Path) -> float:
         return elapsed
 
 
-def svg_plot(rows: list[dict[str, object]]) -> str:
-    """Load time against model count (2 jobs), one line per mode: a small hand-made SVG."""
-    points = {mode: [] for mode in MODES}  # type: dict[str, list[tuple[int, float]]]
-    for row in rows:
-        if row["jobs"] == min(r["jobs"] for r in rows):  # type: ignore[type-var]
-            for mode in MODES:
-                points[mode].append((int(row["models"]), float(row[mode]["seconds"])))  # type: ignore[index, arg-type]
-    width, height, left, bottom, top, right = 640, 380, 60, 50, 20, 130
-    xmax = max(x for line in points.values() for x, _ in line)
-    ymax = max(y for line in points.values() for _, y in line) * 1.1
+def plot_load(rows: list[dict[str, object]], path: Path) -> None:
+    """Load time against model count (the fewest jobs), one line per mode."""
+    fewest = min(int(r["jobs"]) for r in rows)  # type: ignore[call-overload]
+    lines = {
+        mode: [
+            (int(r["models"]), float(r[mode]["seconds"]))  # type: ignore[index, call-overload]
+            for r in rows
+            if r["jobs"] == fewest
+        ]
+        for mode in MODES
+    }
+    report.plot(path, [(f"{fewest} jobs", lines)], xlabel="dbt models", ylabel="load time (s)")
 
-    def sx(x: float) -> float:
-        return left + (width - left - right) * x / xmax
 
-    def sy(y: float) -> float:
-        return height - bottom - (height - bottom - top) * y / ymax
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        'font-family="sans-serif" font-size="12">',
-        f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<line x1="{left}" y1="{sy(0)}" x2="{width - right}" y2="{sy(0)}" stroke="black"/>',
-        f'<line x1="{left}" y1="{sy(0)}" x2="{left}" y2="{top}" stroke="black"/>',
-        f'<text x="{(width - right + left) / 2}" y="{height - 12}" text-anchor="middle">'
-        "dbt models</text>",
-        f'<text x="16" y="{(height - bottom + top) / 2}" text-anchor="middle" '
-        f'transform="rotate(-90 16 {(height - bottom + top) / 2})">load time (s)</text>',
-    ]
-    for tick in range(0, int(ymax) + 1, max(1, int(ymax) // 6 or 1)):
-        parts.append(f'<text x="{left - 8}" y="{sy(tick) + 4}" text-anchor="end">{tick}</text>')
-    for x, _ in points["floe"]:
-        parts.append(f'<text x="{sx(x)}" y="{sy(0) + 16}" text-anchor="middle">{x:,}</text>')
-    for index, mode in enumerate(MODES):
-        line = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in points[mode])
-        parts.append(
-            f'<polyline points="{line}" fill="none" stroke="{COLORS[mode]}" stroke-width="2"/>'
+def measure(floe_yaml: Path, rounds: int) -> dict[str, object]:
+    """Every mode on one project: median seconds and peak memory of ``rounds`` probes."""
+    row: dict[str, object] = {}
+    for mode in MODES:
+        samples = [probe(mode, floe_yaml) for _ in range(rounds)]
+        row[mode] = {
+            "seconds": statistics.median(s["seconds"] for s in samples),
+            "peak_mb": statistics.median(s["peak_mb"] for s in samples),
+        }
+        print(
+            f"  {mode:12s} {row[mode]['seconds']:7.2f} s  {row[mode]['peak_mb']:6.0f} MB",  # type: ignore[index]
+            flush=True,
         )
-        for x, y in points[mode]:
-            parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{COLORS[mode]}"/>')
-        ly = top + 16 * index + 10
-        parts.append(
-            f'<line x1="{width - right + 10}" y1="{ly}" x2="{width - right + 30}" y2="{ly}" '
-            f'stroke="{COLORS[mode]}" stroke-width="2"/>'
-        )
-        parts.append(f'<text x="{width - right + 36}" y="{ly + 4}">{mode}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"
+    return row
+
+
+def table_row(label: str, row: dict[str, object]) -> str:
+    f, d, fl = row["floe"], row["dagster-dbt"], row["floor"]  # type: ignore[misc]
+    return (
+        f"| {label} | {f['seconds']:.2f} s, {f['peak_mb']:.0f} MB "
+        f"| {d['seconds']:.2f} s, {d['peak_mb']:.0f} MB | {fl['seconds']:.2f} s, "
+        f"{fl['peak_mb']:.0f} MB | {f['seconds'] / d['seconds']:.2f} | "
+        f"{f['seconds'] / fl['seconds']:.2f} | {f['peak_mb'] / d['peak_mb']:.2f} |"
+    )
 
 
 def markdown(
-    rows: list[dict[str, object]], layers: dict[str, float] | None, run: float | None
+    rows: list[dict[str, object]],
+    layers: dict[str, float] | None,
+    run: float | None,
+    deep: dict[str, object] | None = None,
 ) -> str:
     lines = [
-        "# floe's load time",
+        "## Loading a code location",
         "",
-        "Generated by `tools/bazel run //bench:load -- --write`; do not edit by hand.",
+        "Generated by `tools/bazel run //bench:load -- --write`.",
         "",
         "Seconds (and peak memory growth) to build the definitions, resolve every job and make",
         "the `RepositorySnap` a code server sends the webserver, each in a fresh process on the",
@@ -157,19 +155,27 @@ def markdown(
         "documented column and one test per model, 20 sources read by Python assets, one",
         "schedule. *floor* is the same graph as plain `AssetSpec`s in one `multi_asset`.",
         "",
-        "| models | jobs | floe | dagster-dbt `@dbt_assets` | floor "
-        "| floe / dagster-dbt | floe / floor |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| models, jobs | floe | dagster-dbt `@dbt_assets` | floor "
+        "| floe / dagster-dbt | floe / floor | memory floe / dagster-dbt |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        f, d, fl = row["floe"], row["dagster-dbt"], row["floor"]  # type: ignore[misc]
-        lines.append(
-            f"| {row['models']:,} | {row['jobs']} | {f['seconds']:.2f} s, {f['peak_mb']:.0f} MB "
-            f"| {d['seconds']:.2f} s, {d['peak_mb']:.0f} MB | {fl['seconds']:.2f} s, "
-            f"{fl['peak_mb']:.0f} MB | {f['seconds'] / d['seconds']:.2f} | "
-            f"{f['seconds'] / fl['seconds']:.2f} |"
-        )
+        lines.append(table_row(f"{row['models']:,}, {row['jobs']}", row))
     lines += ["", "![load time against model count, 2 jobs](load_time.svg)", ""]
+    if deep:
+        lines += [
+            f"A deeper shape at {deep['models']:,} models and {deep['jobs']} jobs "
+            f"(`synthetic_project.DEEP`: {synthetic_project.DEEP.layers} layers, "
+            f"{synthetic_project.DEEP.parents[0]}-{synthetic_project.DEEP.parents[1]} parents "
+            f"from the {synthetic_project.DEEP.reach} layers before, "
+            f"{len(synthetic_project.DEEP.tests)} tests per model):",
+            "",
+            "| models, jobs | floe | dagster-dbt `@dbt_assets` | floor "
+            "| floe / dagster-dbt | floe / floor | memory floe / dagster-dbt |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            table_row(f"{deep['models']:,}, {deep['jobs']} (deep)", deep),
+            "",
+        ]
     if layers:
         lines += [
             f"Three multi-assets in three layers over {layers['models']:,.0f} models (what "
@@ -201,6 +207,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, nargs="+", default=[2, 20])
     parser.add_argument("--rounds", type=int, default=1, help="median of this many probes")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "floe" / "bench")
+    parser.add_argument("--no-deep", dest="deep", action="store_false", help="skip the deep shape")
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     options = parser.parse_args()
     rows: list[dict[str, object]] = []
@@ -213,17 +220,14 @@ def main() -> int:
             print(f"{models} models, {jobs} jobs", flush=True)
             floe_yaml = prepare(options.cache, models, jobs)
             row: dict[str, object] = {"models": models, "jobs": jobs}
-            for mode in MODES:
-                samples = [probe(mode, floe_yaml) for _ in range(options.rounds)]
-                row[mode] = {
-                    "seconds": statistics.median(s["seconds"] for s in samples),
-                    "peak_mb": statistics.median(s["peak_mb"] for s in samples),
-                }
-                print(
-                    f"  {mode:12s} {row[mode]['seconds']:7.2f} s  {row[mode]['peak_mb']:6.0f} MB",
-                    flush=True,
-                )  # type: ignore[index]
+            row.update(measure(floe_yaml, options.rounds))
             rows.append(row)
+    deep = None
+    if options.deep:
+        largest_models, fewest_jobs = max(options.models), min(options.jobs)
+        print(f"{largest_models} models, {fewest_jobs} jobs, the deep shape", flush=True)
+        deep_yaml = prepare(options.cache, largest_models, fewest_jobs, synthetic_project.DEEP)
+        deep = {"models": largest_models, "jobs": fewest_jobs, **measure(deep_yaml, options.rounds)}
     largest = prepare(options.cache, max(options.models), min(options.jobs))
     layers = {
         "models": max(options.models),
@@ -233,17 +237,18 @@ def main() -> int:
     print(f"three layers: {layers['layers']:.2f} s against {layers['one']:.2f} s for one")
     run = single_asset_run(largest)
     print(f"one Python asset run in the {max(options.models)} model location: {run:.1f} s")
-    for row in rows:
+    for row in [*rows, *([deep] if deep else [])]:
         f, d, fl = row["floe"], row["dagster-dbt"], row["floor"]  # type: ignore[misc]
+        shape = " (deep)" if row is deep else ""
         print(
-            f"{row['models']:>6} models {row['jobs']:>2} jobs: floe/dagster-dbt "
+            f"{row['models']:>6} models {row['jobs']:>2} jobs{shape}: floe/dagster-dbt "
             f"{f['seconds'] / d['seconds']:.2f}, floe/floor {f['seconds'] / fl['seconds']:.2f}, "
             f"memory floe/dagster-dbt {f['peak_mb'] / d['peak_mb']:.2f}"
         )
     if options.write:
-        docs = Path(os.environ.get("BUILD_WORKSPACE_DIRECTORY", HERE.parent)) / "docs"
-        (docs / "performance.md").write_text(markdown(rows, layers, run))
-        (docs / "load_time.svg").write_text(svg_plot(rows))
+        docs = report.docs_folder(HERE)
+        report.write_section(docs / "performance.md", "load", markdown(rows, layers, run, deep))
+        plot_load(rows, docs / "load_time.svg")
         print(f"wrote {docs / 'performance.md'} and {docs / 'load_time.svg'}")
     return 0
 

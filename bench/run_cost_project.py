@@ -12,17 +12,30 @@
 - ``rc_floor.py``: the same graph as plain ``AssetSpec``s in one ``multi_asset`` (the floor:
   its "dbt model" step runs no dbt).
 
-Every location reads the DuckDB file named by ``RC_WAREHOUSE``.
+Every location reads the DuckDB file named by ``RC_WAREHOUSE``: ``rc_warehouse.duckdb`` in the
+package, emptied before each run. ``save_parses(package)`` gives floe and dagster-dbt each the
+saved dbt parse their dbt steps start from, made with the profile those steps use (dbt reparses
+from scratch when the profile differs): floe's beside ``rc_floe_target/manifest.json`` (what
+``floe parse`` keeps), dagster-dbt's in ``dbt/target`` (where dagster-dbt looks for it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import synthetic_project
 
-from floe_config import compile_artifacts, write_artifacts
+from floe_config import compile_artifacts, load_config, write_artifacts
+from floe_dbt import DbtRunner
+
+WAREHOUSE = "rc_warehouse.duckdb"
+FLOE_TARGET = "rc_floe_target"
 
 ASSETS = '''\
 """The Python side of the run-cost locations."""
@@ -174,9 +187,9 @@ def write_locations(floe_yaml: Path) -> Path:
     (package / "rc_profiles" / "profiles.yml").write_text(PROFILES)
     head = synthetic_project.floe_yaml_head("synth")
     head = [
-        line.replace("[.assets]", "[.rc_assets]").replace(
-            "path: .floe/warehouse.duckdb", "path: '${RC_WAREHOUSE}'"
-        )
+        line.replace("[.assets]", "[.rc_assets]")
+        .replace("path: .floe/warehouse.duckdb", "path: '${RC_WAREHOUSE}'")
+        .replace("dbt/target/manifest.json", f"{FLOE_TARGET}/manifest.json")
         for line in head
     ]
     five = ["key:raw_00", "key:m_00000", "tiny", "report_a", "report_b"]
@@ -188,6 +201,38 @@ def write_locations(floe_yaml: Path) -> Path:
     ]
     source = package / "rc_floe.yaml"
     source.write_text("\n".join(lines) + "\n")
+    save_parses(package)
     artifact = package / "rc_compiled_artifacts.json"
     write_artifacts(compile_artifacts(source, output=artifact), artifact)
     return package
+
+
+def save_parses(package: Path) -> None:
+    """floe's and dagster-dbt's saved dbt parses, each with its own dbt steps' profile (once:
+    cached by the project's parse and the warehouse path)."""
+    warehouse = str(package / WAREHOUSE)
+    parsed = package / "dbt" / "target" / "manifest.json"
+    stamp = package / FLOE_TARGET / ".digest"
+    digest = hashlib.sha256(parsed.read_bytes() + warehouse.encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    env = {"RC_WAREHOUSE": warehouse}
+    config = load_config(package / "rc_floe.yaml", env=env)
+    state = package / ".floe" / "rc_dbt"
+    runner = DbtRunner(
+        project_dir=package / "dbt", state_dir=state, config=config, env={**os.environ, **env}
+    )
+    manifest = runner.parse()
+    target = package / FLOE_TARGET
+    target.mkdir(exist_ok=True)
+    for name in ("manifest.json", "partial_parse.msgpack"):
+        shutil.copyfile(manifest.with_name(name), target / name)
+    dbt = Path(sys.executable).parent / "dbt"
+    done = subprocess.run(
+        [str(dbt), "parse", "--profiles-dir", str(package / "rc_profiles")],
+        cwd=package / "dbt", env={**os.environ, **env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"dbt parse for dagster-dbt failed:\n{done.stdout[-3000:]}")
+    stamp.write_text(hashlib.sha256(parsed.read_bytes() + warehouse.encode()).hexdigest())

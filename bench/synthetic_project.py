@@ -1,10 +1,12 @@
 """A synthetic dbt project and floe.yaml of any size, for the load benchmark.
 
 ``write_project(root, models=10_000, jobs=2)`` writes a real dbt project (layered models, one
-documented column and one ``not_null`` test per model, 20 sources read by Python assets), a
-floe.yaml with ``jobs`` batch jobs and one schedule, a Python asset module, and a code-location
-module. ``parse(root)`` runs ``dbt parse`` (offline) through floe-dbt and caches the manifest
-next to the project: a project is generated and parsed once per size.
+documented column and tests on it, 20 sources read by Python assets), a floe.yaml with ``jobs``
+batch jobs and one schedule, a Python asset module, and a code-location module. Its ``shape``
+is ``WIDE`` (10 layers, 1-3 parents from the layer before, one ``not_null`` test per model) or
+``DEEP`` (25 layers, 2-5 parents from the two layers before, three tests per model).
+``parse(root)`` runs ``dbt parse`` (offline) through floe-dbt and caches the manifest next to
+the project: a project is generated and parsed once per size and shape.
 """
 
 from __future__ import annotations
@@ -12,14 +14,33 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from floe_config import load_config
 from floe_dbt import DbtRunner, load_manifest
 
 SOURCES = 20
-LAYERS = 10
 VERSION = "2"  # bump when the generated project changes, to invalidate caches
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    layers: int
+    parents: tuple[int, int]
+    """How many parents a model of a later layer has (fewest, most)."""
+    reach: int
+    """How many layers back its parents come from."""
+    tests: tuple[str, ...]
+    """The tests on each model's documented column."""
+
+
+WIDE = Shape("wide", layers=10, parents=(1, 3), reach=1, tests=("not_null",))
+DEEP = Shape("deep", layers=25, parents=(2, 5), reach=2, tests=("not_null", "unique",
+             "accepted_values"))  # fmt: skip
+SHAPES = {shape.name: shape for shape in (WIDE, DEEP)}
+LAYERS = WIDE.layers
 
 DBT_PROJECT = """\
 name: synth
@@ -64,21 +85,22 @@ def model_name(index: int) -> str:
     return f"m_{index:05d}"
 
 
-def layer_of(index: int, models: int) -> int:
-    return min(LAYERS - 1, index * LAYERS // models)
+def layer_of(index: int, models: int, shape: Shape = WIDE) -> int:
+    return min(shape.layers - 1, index * shape.layers // models)
 
 
-def parents(index: int, models: int) -> list[str]:
-    """Deterministic dependencies: the first models read sources, the others 1-3 earlier
-    models of earlier layers (a wide, deep DAG)."""
+def parents(index: int, models: int, shape: Shape = WIDE) -> list[str]:
+    """Deterministic dependencies: the first models read sources, the others some models of
+    the layers just before theirs (``shape``)."""
     rng = random.Random(index)
-    if layer_of(index, models) == 0:
+    layer = layer_of(index, models, shape)
+    if layer == 0:
         return [f"source:{index % SOURCES}"]
-    first_of_layer = layer_of(index, models) * models // LAYERS
-    pool = range(max(0, first_of_layer - models // LAYERS), first_of_layer)
-    return [
-        model_name(i) for i in sorted(set(rng.sample(pool, k=min(len(pool), rng.randint(1, 3)))))
-    ]
+    first_of_layer = layer * models // shape.layers
+    first_of_pool = max(0, layer - shape.reach) * models // shape.layers
+    pool = range(first_of_pool, first_of_layer)
+    count = min(len(pool), rng.randint(*shape.parents))
+    return [model_name(i) for i in sorted(set(rng.sample(pool, k=count)))]
 
 
 def job_selections(jobs: int, models: int) -> dict[str, list[str]]:
@@ -128,9 +150,19 @@ def floe_yaml(jobs: int, models: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_dbt(dbt: Path, models: int) -> None:
+def _column_tests(shape: Shape) -> list[object]:
+    tests: list[object] = []
+    for test in shape.tests:
+        if test == "accepted_values":
+            tests.append({"accepted_values": {"arguments": {"values": [1, 2, 3]}}})
+        else:
+            tests.append(test)
+    return tests
+
+
+def _write_dbt(dbt: Path, models: int, shape: Shape) -> None:
     (dbt / "models").mkdir(parents=True, exist_ok=True)
-    layers = "".join(LAYER_CONFIG.format(layer=layer) for layer in range(LAYERS))
+    layers = "".join(LAYER_CONFIG.format(layer=layer) for layer in range(shape.layers))
     (dbt / "dbt_project.yml").write_text(DBT_PROJECT + layers)
     sources = {
         "version": 2,
@@ -149,21 +181,23 @@ def _write_dbt(dbt: Path, models: int) -> None:
     by_layer: dict[int, list[dict[str, object]]] = {}
     for index in range(models):
         name = model_name(index)
-        layer = layer_of(index, models)
+        layer = layer_of(index, models, shape)
         folder = dbt / "models" / f"layer_{layer}"
         folder.mkdir(exist_ok=True)
         refs = [
             f"select * from {{{{ source('raw', 't_{int(p.split(':')[1]):02d}') }}}}"
             if p.startswith("source:")
             else f"select * from {{{{ ref('{p}') }}}}"
-            for p in parents(index, models)
+            for p in parents(index, models, shape)
         ]
         (folder / f"{name}.sql").write_text("\nunion all\n".join(refs) + "\n")
         by_layer.setdefault(layer, []).append(
             {
                 "name": name,
                 "description": f"Synthetic model {index} of layer {layer}.",
-                "columns": [{"name": "id", "description": "the key", "tests": ["not_null"]}],
+                "columns": [
+                    {"name": "id", "description": "the key", "tests": _column_tests(shape)}
+                ],
             }
         )
     for layer, entries in by_layer.items():
@@ -171,17 +205,18 @@ def _write_dbt(dbt: Path, models: int) -> None:
         (dbt / "models" / f"layer_{layer}" / "schema.yml").write_text(json.dumps(schema))
 
 
-def write_project(root: Path, *, models: int, jobs: int) -> Path:
-    """The project ``synth_<models>`` under ``root`` (a Python package); returns floe.yaml.
-    The dbt part is written once per size; floe.yaml follows ``jobs``."""
-    package = root / f"synth_{models}"
+def write_project(root: Path, *, models: int, jobs: int, shape: Shape = WIDE) -> Path:
+    """The project ``synth_<models>`` (``synth_deep_<models>`` for ``DEEP``) under ``root`` (a
+    Python package); returns floe.yaml. The dbt part is written once per size and shape;
+    floe.yaml follows ``jobs``."""
+    package = root / (f"synth_{models}" if shape == WIDE else f"synth_{shape.name}_{models}")
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text("")
     (package / "assets.py").write_text(ASSETS.replace("{sources}", str(SOURCES)))
     (package / "definitions.py").write_text(DEFINITIONS)
     stamp = package / "dbt" / ".generated"
     if not stamp.is_file() or stamp.read_text() != VERSION:
-        _write_dbt(package / "dbt", models)
+        _write_dbt(package / "dbt", models, shape)
         stamp.write_text(VERSION)
     (package / "floe.yaml").write_text(floe_yaml(jobs, models))
     return package / "floe.yaml"

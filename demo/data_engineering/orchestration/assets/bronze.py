@@ -12,6 +12,9 @@ different days can commit to one table at the same time. Without partitions, a r
 The data is untidy on purpose, so the silver models have work to do: re-sent customer rows
 with later ``updated_at``, e-mails in mixed case with spaces, order status updates arriving as
 new rows, categories and statuses in mixed case.
+
+pyarrow, PyIceberg and floe's lake load in the step that writes a table, not when the code
+location loads: every run worker and step process loads it, and most write no bronze table.
 """
 
 import os
@@ -19,9 +22,8 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from dagster import (
     AssetExecutionContext,
     MaterializeResult,
@@ -30,9 +32,10 @@ from dagster import (
     TableSchema,
     asset,
 )
-from pyiceberg.expressions import AlwaysTrue, And, BooleanExpression, GreaterThanOrEqual, LessThan
 
-from floe_dagster import overwrite_rows
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyiceberg.expressions import BooleanExpression
 
 NAMESPACE = "bronze"
 SEED = 20240101
@@ -79,8 +82,11 @@ def partition_window(context: AssetExecutionContext) -> Window | None:
     )
 
 
-def rows_in(table: pa.Table, column: str, window: Window | None) -> pa.Table:
+def rows_in(table: "pa.Table", column: str, window: Window | None) -> "pa.Table":
     """The rows of ``table`` whose ``column`` falls in ``window`` (all rows for None)."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
     if window is None:
         return table
     values = table.column(column)
@@ -93,7 +99,14 @@ def rows_in(table: pa.Table, column: str, window: Window | None) -> pa.Table:
     return table.filter(mask)
 
 
-def _where(column: str, window: Window | None, is_date: bool) -> BooleanExpression:
+def _where(column: str, window: Window | None, is_date: bool) -> "BooleanExpression":
+    from pyiceberg.expressions import (  # noqa: PLC0415
+        AlwaysTrue,
+        And,
+        GreaterThanOrEqual,
+        LessThan,
+    )
+
     if window is None:
         return AlwaysTrue()
     start, end = (w.date().isoformat() if is_date else w.isoformat() for w in window)
@@ -111,6 +124,10 @@ def rows_per_day(name: str) -> Counter[date]:
 
 def materialize(context: AssetExecutionContext, name: str) -> MaterializeResult:
     """Write the run's days of table ``name`` (every row of them, replacing only them)."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    from floe_dagster import overwrite_rows  # noqa: PLC0415  (the lake: PyIceberg, SQLAlchemy)
+
     column = DAY_COLUMNS[name]
     full = TABLES[name]()
     window = partition_window(context)
@@ -127,7 +144,7 @@ def materialize(context: AssetExecutionContext, name: str) -> MaterializeResult:
     return _result(rows, name)
 
 
-def _result(table: pa.Table, name: str) -> MaterializeResult:
+def _result(table: "pa.Table", name: str) -> MaterializeResult:
     """Standard Dagster metadata: row count, the Iceberg table, and its columns."""
     columns = [TableColumn(field.name, str(field.type)) for field in table.schema]
     return MaterializeResult(
@@ -144,7 +161,9 @@ def active_customers() -> list[str]:
     return [str(customer_id) for customer_id in range(1, min(10, counts()["customers"]) + 1)]
 
 
-def customers_table() -> pa.Table:
+def customers_table() -> "pa.Table":
+    import pyarrow as pa  # noqa: PLC0415
+
     rng = random.Random(SEED)
     n = counts()["customers"]
     rows = []
@@ -180,7 +199,9 @@ def customers_table() -> pa.Table:
     )
 
 
-def products_table() -> pa.Table:
+def products_table() -> "pa.Table":
+    import pyarrow as pa  # noqa: PLC0415
+
     rng = random.Random(SEED + 1)
     n = counts()["products"]
     categories = [rng.choice(CATEGORIES) for _ in range(n)]
@@ -197,7 +218,9 @@ def products_table() -> pa.Table:
     )
 
 
-def orders_table() -> pa.Table:
+def orders_table() -> "pa.Table":
+    import pyarrow as pa  # noqa: PLC0415
+
     rng = random.Random(SEED + 2)
     n, customers = counts()["orders"], counts()["customers"]
     rows = []
@@ -223,7 +246,9 @@ def orders_table() -> pa.Table:
     )
 
 
-def order_items_table() -> pa.Table:
+def order_items_table() -> "pa.Table":
+    import pyarrow as pa  # noqa: PLC0415
+
     rng = random.Random(SEED + 3)
     n, products = counts()["orders"], counts()["products"]
     prices = products_table().column("price").to_pylist()
@@ -262,7 +287,7 @@ def order_items_table() -> pa.Table:
     )
 
 
-TABLES: dict[str, Callable[[], pa.Table]] = {
+TABLES: dict[str, Callable[[], "pa.Table"]] = {
     "customers": customers_table,
     "products": products_table,
     "orders": orders_table,

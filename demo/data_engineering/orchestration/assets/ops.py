@@ -1,5 +1,6 @@
 """The functions floe.yaml's ops jobs call: lake maintenance (floe_dagster.lake on the
-bronze Iceberg tables and the DuckDB warehouse) and the failure alert."""
+bronze Iceberg tables and the DuckDB warehouse) and the failure alert. floe's lake (PyIceberg,
+pyarrow, DuckDB) loads in the op that uses it, not when the code location loads."""
 
 import json
 import os
@@ -8,8 +9,6 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-from floe_dagster.lake import analyze, compact, vacuum
 
 NAMESPACE = "bronze"
 
@@ -36,6 +35,8 @@ def vacuum_old_snapshots(
     ``orphan_grace_hours``. With ``dry_run`` nothing changes. Returns what each table lost."""
     if retention_days < 0:
         raise ValueError(f"retention_days must not be negative, got {retention_days}")
+    from floe_dagster.lake import vacuum  # noqa: PLC0415
+
     reports = {}
     for table in _tables(context, tables):
         report = vacuum(
@@ -60,6 +61,8 @@ def compact_data_files(
 ) -> dict[str, dict[str, Any]]:
     """Rewrite each bronze table's small data files into fewer (floe_dagster.lake.
     compact); rows unchanged, checked before and after."""
+    from floe_dagster.lake import compact  # noqa: PLC0415
+
     reports = {}
     for table in _tables(context, tables):
         report = compact(table, target_file_size_mb=target_file_size_mb)
@@ -73,6 +76,8 @@ def compact_data_files(
 
 def analyze_tables(context: Any, tables: list[str] | None = None) -> dict[str, int]:
     """Refresh DuckDB's statistics of the warehouse tables (all by default); row counts."""
+    from floe_dagster.lake import analyze  # noqa: PLC0415
+
     counts = analyze(context.resources.warehouse.path, tables)
     context.log.info(f"analyzed {len(counts)} table(s): {counts}")
     return counts

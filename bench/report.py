@@ -13,7 +13,12 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-COLORS = {"floe": "#2563eb", "dagster-dbt": "#ea580c", "floor": "#6b7280"}
+COLORS = {
+    "floe": "#2563eb",
+    "floe-component": "#16a34a",
+    "dagster-dbt": "#ea580c",
+    "floor": "#6b7280",
+}
 
 
 def docs_folder(here: Path) -> Path:
@@ -58,6 +63,9 @@ def plot(
             axis.plot(xs, ys, marker="o", label=mode, color=COLORS.get(mode))
         if log_x:
             axis.set_xscale("log")
+            axis.minorticks_off()
+        ticks = sorted({x for points in lines.values() for x, _ in points})
+        axis.set_xticks(ticks, [f"{x:,.0f}" for x in ticks])
         axis.set_title(title)
         axis.set_xlabel(xlabel)
         axis.set_ylabel(ylabel)

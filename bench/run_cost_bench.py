@@ -39,7 +39,12 @@ import synthetic_project
 from floe_config import compile_artifacts, write_artifacts
 
 HERE = Path(__file__).absolute().parent
-MODES = {"floe": "rc_floe", "dagster-dbt": "rc_dagster_dbt", "floor": "rc_floor"}
+MODES = {
+    "floe": "rc_floe",
+    "floe-component": run_cost_project.COMPONENT,
+    "dagster-dbt": "rc_dagster_dbt",
+    "floor": "rc_floor",
+}
 COMMANDS = {
     "one asset": ["asset", "materialize", "--select", "tiny"],
     "five steps": ["job", "execute", "-j", "five_steps"],
@@ -54,31 +59,48 @@ def prepare(cache: Path, models: int) -> Path:
         print(f"  dbt parse of {models} models (cached from now on)", flush=True)
     artifact = floe_yaml.parent / "compiled_artifacts.json"
     write_artifacts(compile_artifacts(floe_yaml, output=artifact), artifact)
-    return run_cost_project.write_locations(floe_yaml)
+    package = run_cost_project.write_locations(floe_yaml)
+    with tempfile.TemporaryDirectory(prefix="floe-run-cost-") as scratch:
+        run_cost_project.refresh_component(package, _environment(package, Path(scratch)))
+    return package
+
+
+def _environment(package: Path, scratch: Path) -> dict[str, str]:
+    """A run's environment: the locations importable, an empty Dagster home and state, and the
+    fixed warehouse (emptied first)."""
+    home = scratch / "home"
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    component = package / run_cost_project.COMPONENT / "src"
+    paths = [str(HERE / "process_probe"), str(package.parent), str(component)]
+    env = {k: v for k, v in os.environ.items() if k != "FLOE_RUN_PLAN"}
+    warehouse = package / run_cost_project.WAREHOUSE  # fixed: the saved parses name it
+    for stale in package.glob(f"{warehouse.name}*"):
+        stale.unlink()
+    env.update(
+        PYTHONPATH=os.pathsep.join([*paths, *(p for p in sys.path if p)]),
+        DAGSTER_HOME=str(home),
+        FLOE_STATE_DIR=str(scratch / "state"),
+        RC_WAREHOUSE=str(warehouse),
+    )
+    return env
+
+
+def module(package: Path, mode: str) -> str:
+    if mode == "floe-component":
+        return f"{run_cost_project.COMPONENT_MODULE}.definitions"
+    return f"{package.name}.{MODES[mode]}"
 
 
 def measure(package: Path, mode: str, command: str) -> dict[str, float]:
     """One run of ``command`` on ``mode``'s location, from an empty instance and warehouse."""
     with tempfile.TemporaryDirectory(prefix="floe-run-cost-") as scratch:
-        home, log = Path(scratch, "home"), Path(scratch, "processes.jsonl")
-        home.mkdir()
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-        paths = [str(HERE / "process_probe"), str(package.parent), *(p for p in sys.path if p)]
-        env = {k: v for k, v in os.environ.items() if k != "FLOE_RUN_PLAN"}
-        warehouse = package / run_cost_project.WAREHOUSE  # fixed: the saved parses name it
-        for stale in package.glob(f"{warehouse.name}*"):
-            stale.unlink()
-        env.update(
-            PYTHONPATH=os.pathsep.join(paths),
-            DAGSTER_HOME=str(home),
-            FLOE_STATE_DIR=str(Path(scratch, "state")),
-            RC_WAREHOUSE=str(warehouse),
-            FLOE_BENCH_PROCESS_LOG=str(log),
-        )
-        module = f"{package.name}.{MODES[mode]}"
+        log = Path(scratch, "processes.jsonl")
+        env = _environment(package, Path(scratch))
+        env["FLOE_BENCH_PROCESS_LOG"] = str(log)
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "dagster", *COMMANDS[command], "-m", module],
+            [sys.executable, "-m", "dagster", *COMMANDS[command], "-m", module(package, mode)],
             capture_output=True, text=True, env=env, cwd=scratch, check=False,
         )  # fmt: skip
         wall = time.perf_counter() - started

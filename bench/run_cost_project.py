@@ -10,7 +10,11 @@
 - ``rc_dagster_dbt.py``: plain dagster-dbt ``@dbt_assets`` with the same Python assets, jobs
   and a profile of its own (the anchor);
 - ``rc_floor.py``: the same graph as plain ``AssetSpec``s in one ``multi_asset`` (the floor:
-  its "dbt model" step runs no dbt).
+  its "dbt model" step runs no dbt);
+- ``rc_component/``: a ``dg`` project (``write_component``) whose ``defs/synth`` is a
+  ``FloeComponent`` over the same dbt project and floe.yaml, and whose ``defs/python.py`` holds
+  the same Python assets as plain Dagster definitions: floe the way a ``dg`` user has it. Its
+  state is written by ``dg utils refresh-defs-state``, as in production.
 
 Every location reads the DuckDB file named by ``RC_WAREHOUSE``: ``rc_warehouse.duckdb`` in the
 package, emptied before each run. ``save_parses(package)`` gives floe and dagster-dbt each the
@@ -36,6 +40,45 @@ from floe_dbt import DbtRunner
 
 WAREHOUSE = "rc_warehouse.duckdb"
 FLOE_TARGET = "rc_floe_target"
+COMPONENT = "rc_component"
+COMPONENT_MODULE = "rc_dg"
+
+DG_PYPROJECT = f"""\
+[project]
+name = "rc-dg"
+version = "0.1.0"
+
+[tool.dg]
+directory_type = "project"
+
+[tool.dg.project]
+root_module = "{COMPONENT_MODULE}"
+"""
+DG_DEFINITIONS = """\
+from pathlib import Path
+
+import dagster as dg
+
+
+@dg.definitions
+def defs():
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+"""
+DG_PYTHON = """\
+import dagster as dg
+
+from {package}.rc_assets import PYTHON
+
+
+@dg.definitions
+def defs():
+    return dg.Definitions(assets=PYTHON)
+"""
+DEFS_YAML = """\
+type: floe_dagster.FloeComponent
+attributes:
+  config: floe.yaml
+"""
 
 ASSETS = '''\
 """The Python side of the run-cost locations."""
@@ -201,6 +244,7 @@ def write_locations(floe_yaml: Path) -> Path:
     ]
     source = package / "rc_floe.yaml"
     source.write_text("\n".join(lines) + "\n")
+    write_component(package, lines)
     save_parses(package)
     artifact = package / "rc_compiled_artifacts.json"
     write_artifacts(compile_artifacts(source, output=artifact), artifact)
@@ -236,3 +280,51 @@ def save_parses(package: Path) -> None:
     if done.returncode != 0:
         raise SystemExit(f"dbt parse for dagster-dbt failed:\n{done.stdout[-3000:]}")
     stamp.write_text(hashlib.sha256(parsed.read_bytes() + warehouse.encode()).hexdigest())
+
+
+def write_component(package: Path, floe_yaml: list[str]) -> Path:
+    """The ``dg`` project ``package/rc_component`` (see the module docstring); its root. Its
+    floe.yaml is ``rc_floe.yaml``'s, with the project's paths seen from ``defs/synth`` and the
+    Python assets left to ``defs/python.py``."""
+    root = package / COMPONENT
+    source = root / "src" / COMPONENT_MODULE
+    synth = source / "defs" / "synth"
+    synth.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(DG_PYPROJECT)
+    for init in (source, source / "defs"):
+        (init / "__init__.py").write_text("")
+    (source / "definitions.py").write_text(DG_DEFINITIONS)
+    (source / "defs" / "python.py").write_text(DG_PYTHON.format(package=package.name))
+    (synth / "defs.yaml").write_text(DEFS_YAML)
+    up = "../../../../../"  # defs/synth -> defs -> rc_dg -> src -> rc_component -> package
+    lines = [
+        line.replace("project_dir: dbt", f"project_dir: {up}dbt").replace(
+            f"manifest_path: {FLOE_TARGET}/", f"manifest_path: {up}{FLOE_TARGET}/"
+        )
+        for line in floe_yaml
+        if "asset_modules" not in line
+    ]
+    (synth / "floe.yaml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def refresh_component(package: Path, env: dict[str, str]) -> None:
+    """``dg utils refresh-defs-state`` in the component project (it parses the dbt project with
+    the profile its dbt steps use, ``RC_WAREHOUSE`` fixed), once per generated project."""
+    root = package / COMPONENT
+    stamp = root / ".refreshed"
+    digest = hashlib.sha256(
+        (package / "dbt" / "target" / "manifest.json").read_bytes()
+        + (root / "src" / COMPONENT_MODULE / "defs" / "synth" / "floe.yaml").read_bytes()
+    ).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    done = subprocess.run(
+        [sys.executable, "-m", "dagster_dg_cli.cli", "utils", "refresh-defs-state"],
+        cwd=root, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(
+            f"dg utils refresh-defs-state failed:\n{(done.stdout + done.stderr)[-4000:]}"
+        )
+    stamp.write_text(digest)

@@ -8,10 +8,12 @@ code location is the demo's floe.yaml unchanged, served by ``floe dev --postgres
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from dagster_processes import STARTUP_SECONDS, stop, until
 from demo_env import (
     BRONZE,
     GOLD,
+    SILVER,
     WHOLE_YEAR,
     compile_project,
     copy_demo,
@@ -191,6 +194,7 @@ def test_the_demo_runs_on_postgres_and_survives_the_server_stopping(
         )
         before = _gold_counts(env)
         assert before == [GOLD_ROWS[t] for t in GOLD]
+        _assert_observed_per_model(state / "observability")
 
         # 3. The server stops while a step is about to open the catalog.
         gate = Path(env["FLOE_TEST_GATE"])
@@ -234,6 +238,19 @@ def test_the_demo_runs_on_postgres_and_survives_the_server_stopping(
 GOLD_ROWS = {"customer_orders": (50,), "revenue_by_product": (5,)}
 """One row per customer and per product of the demo's data at scale 0.05 (as at scale 0.1 in
 test_first_run: 100 and 10)."""
+
+
+def _assert_observed_per_model(folder: Path) -> None:
+    """Every model has its own span and every asset its lineage run, as in-process runs give
+    them, from run workers and step processes that built only the run (issue 21)."""
+    spans = [json.loads(line) for line in (folder / "traces.jsonl").read_text().splitlines()]
+    assert {s["name"] for s in spans if "dbt.unique_id" in s["attributes"]} == {*SILVER, *GOLD}
+    events = [json.loads(line) for line in (folder / "lineage.jsonl").read_text().splitlines()]
+    assets = [*BRONZE, *SILVER, *GOLD]
+    states = Counter(
+        (e["job"]["name"], e["eventType"]) for e in events if e["job"]["name"] in assets
+    )
+    assert states == Counter({(a, s): 1 for a in assets for s in ("START", "COMPLETE")})
 
 
 def _launch_after_restart(url: str, job: str) -> str:

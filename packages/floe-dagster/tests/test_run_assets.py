@@ -25,14 +25,16 @@ from run_parity import Location
 
 from floe_config import FloeConfig, compile_artifacts, load_config, write_artifacts
 
-ASSETS = """\
-from dagster import AssetCheckResult, AssetKey, asset, asset_check
-
+ORDERS_RAW = """
 
 @asset(group_name="lake")
 def orders_raw() -> None:
     \"\"\"What the dbt source raw.orders reads.\"\"\"
-
+"""
+ASSETS = (
+    "from dagster import AssetCheckResult, AssetKey, asset, asset_check\n"
+    + ORDERS_RAW
+    + """
 
 @asset(deps=[AssetKey("totals")], group_name="reports")
 def report() -> None: ...
@@ -46,6 +48,7 @@ def stg_orders_fresh() -> AssetCheckResult:
 @asset(group_name="python")
 def tiny() -> None: ...
 """
+)
 
 FLOE_YAML = """\
 name: shop
@@ -70,8 +73,8 @@ orchestration:
 """
 
 
-def _shop(root: Path) -> tuple[FloeConfig, Path]:
-    floe_yaml = write_project(root, "run_shop", floe_yaml=FLOE_YAML, assets=ASSETS)
+def _shop(root: Path, assets: str = ASSETS, package: str = "run_shop") -> tuple[FloeConfig, Path]:
+    floe_yaml = write_project(root, package, floe_yaml=FLOE_YAML, assets=assets)
     folder = floe_yaml.parent
     ephemeral = model("orders_clean", ["source.shop.raw.orders"])
     ephemeral["config"] = {**ephemeral["config"], "materialized": "ephemeral"}
@@ -268,11 +271,41 @@ def test_a_job_that_selects_an_asset_of_the_rest_of_a_dg_project(tmp_path: Path)
     text = config.source.file.read_text().replace(
         "    daily: {type: batch, selection: [daily_sales]}",
         "    daily: {type: batch, selection: [daily_sales]}\n"
-        '    summary_job: {type: batch, selection: ["+summary"]}',
+        '    summary_job: {type: batch, selection: ["+summary"]}\n'
+        "    only_outside: {type: batch, selection: [summary]}",
     )
     config.source.file.write_text(text)
     config = load_config(config.source.file, env={})
     elsewhere = Elsewhere((Definitions(assets=[summary]),))
     env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
-    runs = Location(config, manifest_path, env, elsewhere).serve().assert_same_run("summary_job")
+    served = Location(config, manifest_path, env, elsewhere).serve()
+    runs = served.assert_same_run("summary_job")
     assert runs == 5  # summary, totals, stg_orders, stg_items and orders_raw (the source)
+    assert served.assert_same_run("only_outside") == 1
+
+
+def test_a_job_of_the_python_asset_that_feeds_dbt_from_the_rest_of_a_dg_project(
+    tmp_path: Path,
+) -> None:
+    """The Python asset a dbt source reads lives in the rest of the dg project (a plain
+    ``defs/*.py``): floe's definitions alone know it only as the source, not executable, so a
+    floe job that runs it loads only as the location Dagster loads (floe's and the rest)."""
+    from dagster import Definitions, asset  # noqa: PLC0415
+
+    from floe_dagster._assets import Elsewhere  # noqa: PLC0415
+
+    @asset(group_name="lake")
+    def orders_raw() -> None: ...
+
+    config, manifest_path = _shop(tmp_path, ASSETS.replace(ORDERS_RAW, ""), "run_shop_fed")
+    text = config.source.file.read_text().replace(
+        "    daily: {type: batch, selection: [daily_sales]}",
+        "    daily: {type: batch, selection: [daily_sales]}\n"
+        "    raw_and_staging: {type: batch, selection: [orders_raw, stg_orders]}",
+    )
+    config.source.file.write_text(text)
+    config = load_config(config.source.file, env={})
+    elsewhere = Elsewhere((Definitions(assets=[orders_raw]),))
+    env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
+    served = Location(config, manifest_path, env, elsewhere).serve()
+    assert served.assert_same_run("raw_and_staging") == 2

@@ -185,12 +185,13 @@ def _loadable(
     problems: Problems,
     elsewhere: tuple[Definitions, ...] = (),
 ) -> None:
-    """Dagster's own check of the whole location, as a floe problem if it refuses it (not when
-    the rest of a dg project fails it alone: Dagster reports that itself)."""
+    """Dagster's own check of the whole location, as a floe problem if it refuses it: floe's
+    definitions merged with the rest of a dg project, as Dagster merges them (a floe job may
+    select an asset defined there, so floe's alone need not load). Not when the rest of the
+    project fails alone: Dagster reports that itself."""
+    location = Definitions.merge(definitions, *elsewhere) if elsewhere else definitions
     try:
-        Definitions.validate_loadable(definitions)  # builds (and keeps) its repository here
-        if elsewhere:
-            Definitions.validate_loadable(Definitions.merge(definitions, *elsewhere))
+        Definitions.validate_loadable(location)  # builds (and keeps) its repository here
     except Exception as error:
         if elsewhere and not _valid(Definitions.merge(*elsewhere)):
             return

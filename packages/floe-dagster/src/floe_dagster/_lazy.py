@@ -1,11 +1,26 @@
 """Names a package loads on first use (PEP 562), so that importing it stays cheap: the package
-face (Dagster) and the lake (PyIceberg, DuckDB) use it."""
+face (Dagster) and the lake (PyIceberg, DuckDB) use it. ``STEP_ONLY`` is what only a step
+opens: building definitions (a code server, a run worker, a step process) imports none of it."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+STEP_ONLY = (
+    "pyiceberg",
+    "duckdb",
+    "pyarrow",
+    "sqlalchemy",
+    "openlineage.client",
+    "opentelemetry.sdk",
+)
+
+
+def loaded_step_only(modules: Iterable[str]) -> list[str]:
+    """The modules of ``modules`` (``sys.modules``) that only a step should have imported."""
+    return sorted(m for m in modules if m.startswith(STEP_ONLY))
 
 
 def lazy_names(

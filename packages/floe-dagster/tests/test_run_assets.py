@@ -309,3 +309,26 @@ def test_a_job_of_the_python_asset_that_feeds_dbt_from_the_rest_of_a_dg_project(
     env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
     served = Location(config, manifest_path, env, elsewhere).serve()
     assert served.assert_same_run("raw_and_staging") == 2
+
+
+def test_a_run_process_that_loads_the_location_again_builds_it_once(tmp_path: Path) -> None:
+    """``dagster asset materialize`` loads the location three times in its launcher, and a dg
+    project's ``@definitions`` function runs at every load: without a plan that covers the
+    load, a run's process builds the whole location once and gives it again; a code server
+    (whose files change between loads) always builds."""
+    from floe_dagster import build_definitions  # noqa: PLC0415
+    from floe_dagster._dagster_internals import (  # noqa: PLC0415
+        initialization_load,
+        reconstruction_load,
+    )
+
+    config, manifest_path = _shop(tmp_path, package="run_shop_again")
+    env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
+    with reconstruction_load({}):
+        first = build_definitions(config, manifest_path=manifest_path, env=env)
+        assert build_definitions(config, manifest_path=manifest_path, env=env) is first
+        other = {**env, "SHOP_REGION": "eu"}
+        assert build_definitions(config, manifest_path=manifest_path, env=other) is not first
+    with initialization_load():
+        served = build_definitions(config, manifest_path=manifest_path, env=env)
+        assert build_definitions(config, manifest_path=manifest_path, env=env) is not served

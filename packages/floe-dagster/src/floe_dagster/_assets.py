@@ -83,6 +83,12 @@ class Elsewhere:
     complete: bool = True
     """False when a part of the project failed to build (Dagster reports why)."""
 
+    def asset_keys(self) -> frozenset[AssetKey]:
+        """The keys of every asset the rest of the project defines."""
+        return frozenset(
+            key for d in self.definitions for item in d.assets or () for key in _keys(item)
+        )
+
 
 def outside_assets(
     config: FloeConfig, built: BuiltAssets, elsewhere: Elsewhere, problems: Problems

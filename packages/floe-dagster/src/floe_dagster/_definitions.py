@@ -12,6 +12,7 @@ import inspect
 import logging
 import os
 from collections.abc import Callable, Hashable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from floe_dagster._orchestration.schedules import build_schedules
 from floe_dagster._orchestration.sensors import build_sensors
 from floe_dagster._project import locate_artifacts
 from floe_dagster._resources import build_resources
-from floe_dagster._runs.location import record_plan, run_definitions
+from floe_dagster._runs.location import record_plan, run_definitions, whole_location_key
 from floe_dagster._warnings import (
     dagster_internal_warnings_silenced,
     dagster_policy_warning_replaced,
@@ -96,6 +97,13 @@ def _backfill_policies(
     return assets
 
 
+_WHOLE: dict[tuple[Hashable, ...], Definitions] = {}
+"""Whole locations a run's process built, by what they were built from. A process that loads
+the location more than once (``dagster asset materialize``'s launcher: three times; a ``dg``
+project's ``@definitions`` function runs at each load) builds it once; a code server, whose
+files change between loads, never keeps one."""
+
+
 def build_definitions(
     config: FloeConfig,
     *,
@@ -115,67 +123,105 @@ def build_definitions(
     """
     elsewhere = elsewhere or Elsewhere()
     environment = os.environ if env is None else env
-    problems = Problems()
+    build = partial(
+        _whole,
+        config,
+        manifest_path=manifest_path,
+        manifest_sha256=manifest_sha256,
+        env=environment,
+        translator_class=translator_class,
+        dbt_group_of=dbt_group_of,
+        elsewhere=elsewhere,
+    )
     with collector_paused():
-        if reconstructing():  # a run's process: only its run, when the code server planned it
-            run = run_definitions(
-                config,
-                manifest_path=manifest_path,
-                env=environment,
-                translator_class=translator_class,
-                elsewhere=elsewhere,
-                manifest_sha256=manifest_sha256,
-            )
-            if run is not None:
-                return run
-        _manifest_unchanged(config, manifest_path, manifest_sha256, problems)
-        built = build_assets(
+        if not reconstructing():
+            return build()
+        # a run's process: only its run, when the code server planned it
+        run = run_definitions(
             config,
             manifest_path=manifest_path,
             env=environment,
             translator_class=translator_class,
-            problems=problems,
-            dbt_group_of=dbt_group_of,
+            elsewhere=elsewhere,
+            manifest_sha256=manifest_sha256,
         )
-        others = outside_assets(config, built, elsewhere, problems)
-        graph = asset_graph([*built.assets, *built.asset_checks, *others])
-        hooks = built_hooks(config, built, graph, environment)
-        jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)
-        schedules = build_schedules(config, jobs=jobs, problems=problems, graph=graph)
-        assets = _backfill_policies(
+        if run is not None:
+            return run
+        key = whole_location_key(
+            config,
+            manifest_path,
+            manifest_sha256,
+            translator_class,
+            environment,
+            (dbt_group_of, elsewhere.asset_keys()),
+        )
+        if key not in _WHOLE:
+            _WHOLE.clear()  # one location per process: keep only the newest
+            _WHOLE[key] = build()
+        return _WHOLE[key]
+
+
+def _whole(
+    config: FloeConfig,
+    *,
+    manifest_path: Path | None,
+    manifest_sha256: str | None,
+    env: Mapping[str, str],
+    translator_class: type[FloeDbtTranslator],
+    dbt_group_of: Callable[[Mapping[str, Any]], Hashable] | None,
+    elsewhere: Elsewhere,
+) -> Definitions:
+    """The whole location: every asset, job, schedule and sensor (and, at a code server's
+    load, the run plan and Dagster's own check)."""
+    problems = Problems()
+    _manifest_unchanged(config, manifest_path, manifest_sha256, problems)
+    built = build_assets(
+        config,
+        manifest_path=manifest_path,
+        env=env,
+        translator_class=translator_class,
+        problems=problems,
+        dbt_group_of=dbt_group_of,
+    )
+    others = outside_assets(config, built, elsewhere, problems)
+    graph = asset_graph([*built.assets, *built.asset_checks, *others])
+    hooks = built_hooks(config, built, graph, env)
+    jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)
+    schedules = build_schedules(config, jobs=jobs, problems=problems, graph=graph)
+    assets = _backfill_policies(
+        config,
+        built,
+        with_hooks(built.assets, hooks),
+        jobs=jobs,
+        graph=graph,
+        problems=problems,
+    )
+    sensors = key_sync_sensors(config, problems)
+    sensors += build_sensors(config, jobs=jobs, graph=graph, problems=problems)
+    automated = [k for k in graph.get_all_asset_keys() if graph.get(k).automation_condition]
+    if automated:
+        sensors.append(automation_sensor(sorted(automated, key=lambda k: k.to_user_string())))
+    problems.raise_if_any()
+    modules = built.modules
+    with dagster_internal_warnings_silenced():
+        definitions = Definitions(
+            assets=assets,
+            asset_checks=with_hooks(built.asset_checks, hooks),
+            jobs=[*jobs.values(), *modules.jobs],
+            schedules=[*schedules, *modules.schedules],
+            sensors=[*sensors, *modules.sensors],
+            resources=build_resources(config, dbt=built.dbt),
+        )
+        record_plan(
             config,
             built,
-            with_hooks(built.assets, hooks),
-            jobs=jobs,
-            graph=graph,
-            problems=problems,
+            jobs.assets,
+            manifest_sha256=manifest_sha256,
+            env=env,
+            translator_class=translator_class,
         )
-        sensors = key_sync_sensors(config, problems)
-        sensors += build_sensors(config, jobs=jobs, graph=graph, problems=problems)
-        automated = [k for k in graph.get_all_asset_keys() if graph.get(k).automation_condition]
-        if automated:
-            sensors.append(automation_sensor(sorted(automated, key=lambda k: k.to_user_string())))
-        problems.raise_if_any()
-        modules = built.modules
-        with dagster_internal_warnings_silenced():
-            definitions = Definitions(
-                assets=assets,
-                asset_checks=with_hooks(built.asset_checks, hooks),
-                jobs=[*jobs.values(), *modules.jobs],
-                schedules=[*schedules, *modules.schedules],
-                sensors=[*sensors, *modules.sensors],
-                resources=build_resources(config, dbt=built.dbt),
-            )
-            record_plan(
-                config,
-                built,
-                jobs.assets,
-                manifest_sha256=manifest_sha256,
-                env=environment,
-                translator_class=translator_class,
-            )
-            if not reconstructing():  # a run worker rebuilds what a code server checked
-                _loadable(config, definitions, problems, elsewhere.definitions)
+        if not reconstructing():  # a run worker rebuilds what a code server checked
+            _loadable(config, definitions, problems, elsewhere.definitions)
     return definitions
 
 

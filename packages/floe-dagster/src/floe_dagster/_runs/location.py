@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,21 @@ def _location(
         config.model_dump_json(), str(config.source.file), sha, translator.__qualname__
     )
     return identity, sha
+
+
+def whole_location_key(
+    config: FloeConfig,
+    manifest_path: Path | None,
+    manifest_sha256: str | None,
+    translator_class: type,
+    env: Mapping[str, str],
+    extra: Hashable,
+) -> tuple[Hashable, ...]:
+    """What a whole-location build in a run's process depends on: the location (floe.yaml's
+    place and resolved content, the manifest, the translator), the environment and ``extra``
+    (the caller's other arguments). Within one such process nothing else changes."""
+    identity, _ = _location(config, manifest_path, manifest_sha256, translator_class)
+    return (identity, tuple(sorted(env.items())), extra)
 
 
 def record_plan(

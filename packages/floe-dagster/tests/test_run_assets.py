@@ -18,10 +18,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey
+from dagster import AssetKey, Definitions
 from manifests import dbt_test, manifest, model, source
 from projects import write_project
-from run_parity import Location
+from run_parity import Location, Served
 
 from floe_config import FloeConfig, compile_artifacts, load_config, write_artifacts
 
@@ -257,28 +257,35 @@ def test_a_real_step_process_builds_only_its_run(tmp_path: Path) -> None:
     assert "the run of __ASSET_JOB builds 0 of the location's 1000 dbt assets" in said, said
 
 
+def _in_a_dg_project(
+    root: Path, jobs: str, rest: Definitions, assets: str = ASSETS, package: str = "run_shop"
+) -> Served:
+    """The mixed project with ``jobs`` added to floe.yaml, served as a code server serves it
+    beside ``rest`` (what the rest of a dg project defines)."""
+    from floe_dagster._assets import Elsewhere  # noqa: PLC0415
+
+    config, manifest_path = _shop(root, assets, package)
+    text = config.source.file.read_text().replace(
+        "    daily: {type: batch, selection: [daily_sales]}",
+        "    daily: {type: batch, selection: [daily_sales]}\n" + jobs,
+    )
+    config.source.file.write_text(text)
+    config = load_config(config.source.file, env={})
+    env = {"FLOE_STATE_DIR": str(root / "state")}
+    return Location(config, manifest_path, env, Elsewhere((rest,))).serve()
+
+
 def test_a_job_that_selects_an_asset_of_the_rest_of_a_dg_project(tmp_path: Path) -> None:
     """In a dg project a floe job can select a plain ``@dg.asset`` of another component: the
     run's process keeps it in the job (Dagster merges it with floe's)."""
-    from dagster import Definitions, asset  # noqa: PLC0415
-
-    from floe_dagster._assets import Elsewhere  # noqa: PLC0415
+    from dagster import asset  # noqa: PLC0415
 
     @asset(deps=[AssetKey("totals")], group_name="reports")
     def summary() -> None: ...
 
-    config, manifest_path = _shop(tmp_path)
-    text = config.source.file.read_text().replace(
-        "    daily: {type: batch, selection: [daily_sales]}",
-        "    daily: {type: batch, selection: [daily_sales]}\n"
-        '    summary_job: {type: batch, selection: ["+summary"]}\n'
-        "    only_outside: {type: batch, selection: [summary]}",
-    )
-    config.source.file.write_text(text)
-    config = load_config(config.source.file, env={})
-    elsewhere = Elsewhere((Definitions(assets=[summary]),))
-    env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
-    served = Location(config, manifest_path, env, elsewhere).serve()
+    jobs = '    summary_job: {type: batch, selection: ["+summary"]}\n'
+    jobs += "    only_outside: {type: batch, selection: [summary]}"
+    served = _in_a_dg_project(tmp_path, jobs, Definitions(assets=[summary]))
     runs = served.assert_same_run("summary_job")
     assert runs == 5  # summary, totals, stg_orders, stg_items and orders_raw (the source)
     assert served.assert_same_run("only_outside") == 1
@@ -290,24 +297,14 @@ def test_a_job_of_the_python_asset_that_feeds_dbt_from_the_rest_of_a_dg_project(
     """The Python asset a dbt source reads lives in the rest of the dg project (a plain
     ``defs/*.py``): floe's definitions alone know it only as the source, not executable, so a
     floe job that runs it loads only as the location Dagster loads (floe's and the rest)."""
-    from dagster import Definitions, asset  # noqa: PLC0415
-
-    from floe_dagster._assets import Elsewhere  # noqa: PLC0415
+    from dagster import asset  # noqa: PLC0415
 
     @asset(group_name="lake")
     def orders_raw() -> None: ...
 
-    config, manifest_path = _shop(tmp_path, ASSETS.replace(ORDERS_RAW, ""), "run_shop_fed")
-    text = config.source.file.read_text().replace(
-        "    daily: {type: batch, selection: [daily_sales]}",
-        "    daily: {type: batch, selection: [daily_sales]}\n"
-        "    raw_and_staging: {type: batch, selection: [orders_raw, stg_orders]}",
-    )
-    config.source.file.write_text(text)
-    config = load_config(config.source.file, env={})
-    elsewhere = Elsewhere((Definitions(assets=[orders_raw]),))
-    env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
-    served = Location(config, manifest_path, env, elsewhere).serve()
+    jobs = "    raw_and_staging: {type: batch, selection: [orders_raw, stg_orders]}"
+    rest = Definitions(assets=[orders_raw])
+    served = _in_a_dg_project(tmp_path, jobs, rest, ASSETS.replace(ORDERS_RAW, ""), "run_shop_fed")
     assert served.assert_same_run("raw_and_staging") == 2
 
 

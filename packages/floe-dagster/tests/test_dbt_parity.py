@@ -7,6 +7,9 @@ jaffle-shaped project and on a project with custom schemas and explicit keys, in
 With ``asset_keys: dagster_dbt`` every key is exactly the one dagster-dbt's *default*
 translator gives, so a project moving from dagster-dbt keeps its assets' history.
 
+floe's own asset graph (its quick path skips Dagster's normalization when nothing needs it) is
+the one ``AssetGraph.from_assets`` builds on the same assets.
+
 The known differences are deliberate: dagster-dbt puts the manifest and the translator on every
 spec, floe on each multi-asset's first (where dagster-dbt's runtime reads them), and floe
 carries no ``dagster_dbt/project_id`` (docs/DECISIONS.md).
@@ -18,9 +21,15 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import pytest
 from dagster import AssetCheckSpec, AssetKey, AssetSpec
-from dagster_dbt import DagsterDbtTranslator, build_dbt_asset_specs, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    build_dbt_asset_specs,
+    dbt_assets,
+)
 from projects import write_dbt_project, write_keyed_dbt_project
 
 from floe_config import FloeConfig, load_config
@@ -29,6 +38,8 @@ from floe_dagster._dagster_internals import (
     DAGSTER_DBT_MANIFEST_METADATA_KEY,
     DAGSTER_DBT_TRANSLATOR_METADATA_KEY,
     DAGSTER_DBT_UNIQUE_ID_METADATA_KEY,
+    AssetGraph,
+    asset_graph,
 )
 from floe_dagster._dbt.specs import build_dbt_specs
 from floe_dbt import DbtManifest, DbtRunner, load_manifest
@@ -201,3 +212,70 @@ def test_the_mode_is_validated(tmp_path: Path) -> None:
         3,
     )
     assert "dagster_dbt" in (issue.hint or "")
+
+
+def _shape(graph: AssetGraph) -> dict[str, Any]:
+    """Everything an asset graph answers about its nodes and checks."""
+    return {
+        "nodes": {
+            key.to_user_string(): (
+                sorted(k.to_user_string() for k in node.parent_keys),
+                sorted(k.to_user_string() for k in node.child_keys),
+                sorted(k.to_user_string() for k in node.check_keys),
+                node.is_executable,
+                node.partitions_def,
+                sorted(
+                    k.to_user_string() for k in graph.get_execution_set_asset_and_check_keys(key)
+                ),
+            )
+            for key, node in graph._asset_nodes_by_key.items()
+        },
+        "checks": {
+            key.to_user_string(): sorted(k.to_user_string() for k in node.parent_entity_keys)
+            for key, node in graph._asset_check_nodes_by_key.items()
+        },
+    }
+
+
+@dg.asset
+def upstream() -> None: ...
+
+
+def _location_assets(manifest: DbtManifest, *, with_sources: bool) -> list[Any]:
+    """The project's dbt nodes as one multi-asset, a partitioned Python asset with a check
+    that reads another asset, and (or not) the dbt sources as plain specs."""
+    translator = DagsterDbtTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=True))
+    specs = build_dbt_specs(manifest, translator, list(manifest.executable))
+
+    @dg.multi_asset(specs=specs.assets, check_specs=specs.checks, can_subset=True)
+    def models():  # type: ignore[no-untyped-def]
+        yield from ()
+
+    check = dg.AssetCheckSpec("fresh", asset="events", additional_deps=[upstream])
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition("2026-01-01"), check_specs=[check])
+    def events():  # type: ignore[no-untyped-def]
+        yield from ()
+
+    sources = {d.asset_key for s in specs.assets for d in s.deps} - set(models.keys)
+    plain = [AssetSpec(key) for key in sorted(sources)] if with_sources else []
+    return [models, events, upstream, *plain]
+
+
+@pytest.mark.parametrize("project", ["demo", "jaffle", "keyed"])
+def test_floes_asset_graph_is_dagsters(
+    projects: dict[str, tuple[Path, DbtManifest]], project: str
+) -> None:
+    """When every key the assets reference is defined, floe skips Dagster's normalization (which
+    would change nothing, after reading every spec's table metadata) and builds the graph
+    ``AssetGraph.from_assets`` builds; when one is not, it is Dagster's own path, stubs and all."""
+    _, manifest = projects[project]
+    for with_sources in (True, False):
+        items = _location_assets(manifest, with_sources=with_sources)
+        plain = [i for i in items if isinstance(i, AssetSpec)]  # one external definition
+        assets = [i for i in items if not isinstance(i, AssetSpec)]
+        assets += [dg.AssetsDefinition(specs=plain)] if plain else []
+        assert _shape(asset_graph(items)) == _shape(AssetGraph.from_assets(assets))
+    stubbed = asset_graph(_location_assets(manifest, with_sources=False))
+    if manifest.raw.get("sources"):
+        assert any(not node.is_executable for node in stubbed.asset_nodes)

@@ -311,13 +311,15 @@ def test_a_job_of_the_python_asset_that_feeds_dbt_from_the_rest_of_a_dg_project(
 def test_a_run_process_that_loads_the_location_again_builds_it_once(tmp_path: Path) -> None:
     """``dagster asset materialize`` loads the location three times in its launcher, and a dg
     project's ``@definitions`` function runs at every load: without a plan that covers the
-    load, a run's process builds the whole location once and gives it again; a code server
-    (whose files change between loads) always builds."""
+    load, a run's process builds the whole location once and gives it again, also when its
+    first load was an initialization; a code server (whose files change between loads) always
+    builds."""
     from floe_dagster import build_definitions  # noqa: PLC0415
     from floe_dagster._dagster_internals import (  # noqa: PLC0415
         initialization_load,
         reconstruction_load,
     )
+    from floe_dagster._runs.plan import PLAN_ENV  # noqa: PLC0415
 
     config, manifest_path = _shop(tmp_path, package="run_shop_again")
     env = {"FLOE_STATE_DIR": str(tmp_path / "state")}
@@ -328,4 +330,9 @@ def test_a_run_process_that_loads_the_location_again_builds_it_once(tmp_path: Pa
         assert build_definitions(config, manifest_path=manifest_path, env=other) is not first
     with initialization_load():
         served = build_definitions(config, manifest_path=manifest_path, env=env)
-        assert build_definitions(config, manifest_path=manifest_path, env=env) is not served
+        newest = build_definitions(config, manifest_path=manifest_path, env=env)
+        assert newest is not served
+    with reconstruction_load({}):  # the launcher: its first load initializes, the others do not
+        assert build_definitions(config, manifest_path=manifest_path, env=env) is newest
+        planned = {**env, PLAN_ENV: "the pointer the first build set for its steps"}
+        assert build_definitions(config, manifest_path=manifest_path, env=planned) is newest

@@ -98,10 +98,11 @@ def _backfill_policies(
 
 
 _WHOLE: dict[tuple[Hashable, ...], Definitions] = {}
-"""Whole locations a run's process built, by what they were built from. A process that loads
-the location more than once (``dagster asset materialize``'s launcher: three times; a ``dg``
-project's ``@definitions`` function runs at each load) builds it once; a code server, whose
-files change between loads, never keeps one."""
+"""The whole location this process built last, by what it was built from. A run's process
+that loads the location again reuses it: ``dagster asset materialize``'s launcher builds it at
+its first load (an initialization) and reconstructs the job five more times, and a ``dg``
+project's ``@definitions`` function runs at each of them. A code server's loads are all
+initializations, whose files may have changed since: it keeps the newest, never reuses it."""
 
 
 def build_definitions(
@@ -123,6 +124,7 @@ def build_definitions(
     """
     elsewhere = elsewhere or Elsewhere()
     environment = os.environ if env is None else env
+    manifest_path = Path(manifest_path) if manifest_path is not None else None  # or a str
     build = partial(
         _whole,
         config,
@@ -133,32 +135,33 @@ def build_definitions(
         dbt_group_of=dbt_group_of,
         elsewhere=elsewhere,
     )
-    with collector_paused():
-        if not reconstructing():
-            return build()
-        # a run's process: only its run, when the code server planned it
-        run = run_definitions(
-            config,
-            manifest_path=manifest_path,
-            env=environment,
-            translator_class=translator_class,
-            elsewhere=elsewhere,
-            manifest_sha256=manifest_sha256,
-        )
+    key = whole_location_key(
+        config,
+        manifest_path,
+        manifest_sha256,
+        translator_class,
+        environment,
+        (dbt_group_of, elsewhere.asset_keys()),
+    )
+    if reconstructing():
+        if key in _WHOLE:  # this process built the whole location already
+            return _WHOLE[key]
+        with collector_paused():  # a run's process: only its run, when the code server planned it
+            run = run_definitions(
+                config,
+                manifest_path=manifest_path,
+                env=environment,
+                translator_class=translator_class,
+                elsewhere=elsewhere,
+                manifest_sha256=manifest_sha256,
+            )
         if run is not None:
             return run
-        key = whole_location_key(
-            config,
-            manifest_path,
-            manifest_sha256,
-            translator_class,
-            environment,
-            (dbt_group_of, elsewhere.asset_keys()),
-        )
-        if key not in _WHOLE:
-            _WHOLE.clear()  # one location per process: keep only the newest
-            _WHOLE[key] = build()
-        return _WHOLE[key]
+    _WHOLE.clear()  # one location per process: keep only the newest (and free the older)
+    with collector_paused():
+        definitions = build()
+    _WHOLE[key] = definitions
+    return definitions
 
 
 def _whole(

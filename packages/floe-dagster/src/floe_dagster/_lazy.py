@@ -8,6 +8,8 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from floe_dagster._gc import imports_paused
+
 STEP_ONLY = (
     "pyiceberg",
     "duckdb",
@@ -34,7 +36,8 @@ def lazy_names(
         if name not in home:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module, attribute = home[name]
-        value = getattr(importlib.import_module(module), attribute)
+        with imports_paused():
+            value = getattr(importlib.import_module(module), attribute)
         setattr(importlib.import_module(package), name, value)
         return value
 

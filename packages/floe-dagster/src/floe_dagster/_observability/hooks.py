@@ -11,17 +11,17 @@ import logging
 from dagster import HookContext, HookDefinition, failure_hook, success_hook
 
 from floe_dagster._observability.catalog import ObservedDefinitions
-from floe_dagster._observability.facts import step_facts
-from floe_dagster._observability.observations import observe_step
 from floe_dbt import step_target_path
 
 log = logging.getLogger("floe.observability")
 
 
 def observe(observed: ObservedDefinitions, context: HookContext) -> None:
-    """Facts -> observations -> sinks, for the step ``context`` belongs to. The sinks (the
-    OpenTelemetry SDK, the OpenLineage client) load here, at a step's end: building the
-    definitions never needs them."""
+    """Facts -> observations -> sinks, for the step ``context`` belongs to. They load here, at
+    a step's end (the sinks bring the OpenTelemetry SDK and the OpenLineage client): building
+    the definitions never needs them."""
+    from floe_dagster._observability.facts import step_facts  # noqa: PLC0415
+    from floe_dagster._observability.observations import observe_step  # noqa: PLC0415
     from floe_dagster._observability.sinks import emit, sinks  # noqa: PLC0415
 
     dbt_target = None

@@ -69,9 +69,11 @@ def whole_location_key(
 ) -> tuple[Hashable, ...]:
     """What a whole-location build in a run's process depends on: the location (floe.yaml's
     place and resolved content, the manifest, the translator), the environment and ``extra``
-    (the caller's other arguments). Within one such process nothing else changes."""
+    (the caller's other arguments). Within one such process nothing else changes. The run
+    plan's pointer, which the first build of a process sets for its step processes, is not an
+    input of the build."""
     identity, _ = _location(config, manifest_path, manifest_sha256, translator_class)
-    return (identity, tuple(sorted(env.items())), extra)
+    return (identity, tuple(sorted(i for i in env.items() if i[0] != PLAN_ENV)), extra)
 
 
 def record_plan(

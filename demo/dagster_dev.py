@@ -29,11 +29,19 @@ def demo_environment(state: Path) -> dict[str, str]:
     }
 
 
-def main(argv: list[str]) -> int:
+def use_demo_state() -> Path:
+    """Point this process at the demo's state (``.floe/`` in the checkout unless
+    ``FLOE_STATE_DIR`` says otherwise), with the folder its file watcher watches."""
     checkout = Path(os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.getcwd())
     state = Path(os.environ.get("FLOE_STATE_DIR") or checkout / ".floe").absolute()
     for name, value in demo_environment(state).items():
         os.environ.setdefault(name, value)
+    Path(os.environ["FLOE_INCOMING_DIR"]).mkdir(parents=True, exist_ok=True)
+    return state
+
+
+def main(argv: list[str]) -> int:
+    use_demo_state()
     manifest = PROJECT / "dbt" / "manifest.json"  # built by Bazel, next to floe.yaml in runfiles
     return cli_main(["dev", str(PROJECT / "floe.yaml"), "--manifest", str(manifest), *argv])
 

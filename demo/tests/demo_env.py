@@ -53,6 +53,7 @@ def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
         }
     )
     (state / "dagster").mkdir(exist_ok=True)
+    (state / "incoming").mkdir(exist_ok=True)  # the folder the file watcher watches
     (state / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     env.update(overrides)
     return env

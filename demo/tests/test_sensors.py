@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -171,7 +170,13 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
         "    flaky_api:\n      type: custom\n      job: gold_refresh\n"
         "      target_function: .orchestration.assets.doomed.flaky_api\n"
         "      poll_interval_seconds: 5\n"
-        "  backfills:\n",
+        + "".join(
+            f"    ingest_{status.lower()}:\n      type: run_status\n      job: send_alert\n"
+            f"      watched_jobs: [daily_ingest]\n      status: {status}\n"
+            "      poll_interval_seconds: 5\n"
+            for status in ("STARTED", "SUCCESS")
+        )
+        + "  backfills:\n",
     )
     (project / "floe.yaml").write_text(text)
     compile_project(project)
@@ -179,14 +184,6 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
     env["FLOE_ALERTS_PATH"] = str(alerts)
     instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
     log = tmp_path / "dagster.log"
-    dagster = str(Path(sys.executable).parent / "dagster")
-
-    def execute(job: str, *extra: str) -> subprocess.CompletedProcess[str]:
-        command = [dagster, "job", "execute", "-m", module, "-j", job, *extra]
-        return subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=600, check=False
-        )
-
     with dagster_server(env, log, module=module, daemon=True) as url:
         # a custom sensor that raises: failed ticks with the message; the others keep ticking
         failed = _until(
@@ -228,8 +225,14 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
         assert sent.job_name == "send_alert"
 
         # both watched silver assets materialize: gold_refresh runs exactly once
-        ran = execute("daily_ingest", "--tags", json.dumps({"dagster/partition": "2024-03-10"}))
-        assert ran.returncode == 0, ran.stderr[-3000:]
+        # launched as from the UI: a run status sensor watches its own code location's runs,
+        # which a run executed from a shell (`dagster job execute`) is not (Dagster's rule)
+        ingest = launch(url, module, "daily_ingest", tags={"dagster/partition": "2024-03-10"})
+        _until(
+            "the daily_ingest run to succeed",
+            lambda: (r := instance.get_run_by_id(ingest)) and r.status == DagsterRunStatus.SUCCESS,
+            log,
+        )
         _until(
             "gold_refresh from the asset sensor",
             lambda: _runs_for(instance, **{"floe/sensor": "gold_after_silver"}),
@@ -244,4 +247,14 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
         [gold] = _runs_for(instance, **{"floe/sensor": "gold_after_silver"})
         assert gold.job_name == "gold_refresh"
         assert gold.tags["floe/changed_assets"] == "stg_order_items,stg_orders"
+
+        # FR-032's other statuses: the same run, once STARTED and once SUCCESS
+        for sensor in ("ingest_started", "ingest_success"):
+            [reacted] = _until(
+                f"send_alert from {sensor}",
+                lambda sensor=sensor: _runs_for(instance, **{"floe/sensor": sensor}),
+                log,
+            )
+            assert reacted.job_name == "send_alert"
+            assert reacted.tags["floe/watched_run_id"] == ingest
     instance.dispose()

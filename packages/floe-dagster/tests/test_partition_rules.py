@@ -3,6 +3,7 @@ error at its line; identical definitions are one object; timezones and daylight 
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,13 @@ from dagster import (
     DagsterInstance,
     TimeWindowPartitionsDefinition,
     build_schedule_context,
+    build_sensor_context,
 )
 from projects import write_project
 
 from floe_config import load_config
 from floe_dagster import FloeDagsterError, FloeDefinitions
+from floe_dagster.cli._backfill import _plan as backfill_plan
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -171,6 +174,63 @@ def test_a_schedule_that_automation_empties(tmp_path: Path) -> None:
         "orchestration.schedules.nightly.job",
     )
     assert message.startswith("every asset of job 'only_alpha' has an automation condition (alpha)")
+
+
+def test_sensors_and_backfills_run_the_assets_automation_owns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """FR-040 gives automation precedence over schedules only: a schedule leaves out the
+    assets automation owns (and loading warns), while a sensor (an event someone declared) and
+    a named backfill (a deliberate request) run their whole job, the automated assets too, and
+    validation says nothing of them (README, "Automation conditions")."""
+    drops = tmp_path / "drops"
+    drops.mkdir()
+    body = (
+        "  assets:\n"
+        "    alpha: {partitions: daily, automation_condition: eager}\n"
+        "    beta: {partitions: daily}\n"
+        "  jobs:\n    both: {type: batch, selection: [alpha, beta]}\n"
+        "  schedules:\n    nightly: {job: both, cron_schedule: '0 1 * * *'}\n"
+        "  sensors:\n"
+        f"    dropped: {{type: file_watcher, job: both, path: '{drops}'}}\n"
+        "  backfills:\n"
+        "    january: {job: both, partition_range: {start: '2024-01-01', end: '2024-01-31'}}\n"
+    )
+    with caplog.at_level("WARNING", logger="floe"):
+        defs = _load(tmp_path, body, "automation_precedence")
+    warnings = [r.getMessage() for r in caplog.records]
+    assert any("schedule 'nightly' leaves out 1 asset(s) of job 'both'" in w for w in warnings)
+    assert not [w for w in warnings if "dropped" in w or "january" in w]
+
+    with DagsterInstance.ephemeral() as instance:
+        schedule = defs.resolve_schedule_def("nightly")
+        context = build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=datetime(2024, 3, 2, 1, tzinfo=ZoneInfo("UTC")),
+            repository_def=defs.get_repository_def(),
+        )
+        [scheduled] = schedule.evaluate_tick(context).run_requests or []
+        assert scheduled.asset_selection is None  # the schedule's own job is the subset
+        kept = defs.get_repository_def().get_job(schedule.job_name).asset_layer
+        assert kept.selected_asset_keys == {AssetKey("beta")}
+
+        dropped = drops / "orders.csv"
+        dropped.write_text("id\n1\n")
+        moment = datetime(2024, 3, 2, tzinfo=ZoneInfo("UTC")).timestamp()
+        os.utime(dropped, (moment, moment))
+        sensor = defs.resolve_sensor_def("dropped")
+        result = sensor.evaluate_tick(
+            build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+        )
+        [requested] = result.run_requests or []
+        job = defs.resolve_job_def("both")
+        assert requested.job_name in (None, "both")
+        assert requested.asset_selection in (None, [])  # the whole job ...
+        assert job.asset_layer.selected_asset_keys == {AssetKey("alpha"), AssetKey("beta")}
+
+    config = load_config(tmp_path / "automation_precedence" / "floe.yaml", env={})
+    plan = backfill_plan(config, "january", defs.resolve_asset_graph(), None)
+    assert plan.assets == {AssetKey("alpha"), AssetKey("beta")}  # ... and the backfill's
 
 
 def test_backfills_that_cannot_run(tmp_path: Path) -> None:

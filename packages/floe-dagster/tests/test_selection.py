@@ -1,8 +1,17 @@
+"""Job selections (FR-018..023): floe's shorthands, Dagster's syntax, each item checked on its
+own, and union, intersection and exclusion resolved against a location floe builds."""
+
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from dagster import AssetKey, AssetSpec, Definitions, asset
+from manifests import manifest, model, source
+from projects import write_manifest_project, write_project
 
+from floe_config import load_config
+from floe_dagster import build_definitions
 from floe_dagster._orchestration.selection import (
     SelectionError,
     normalize,
@@ -123,3 +132,80 @@ def test_keys_of_several_parts_are_written_with_slashes(item: str, expected: set
     found = resolve(parse_selection([item]), PREFIXED)
     assert {k.to_user_string() for k in found} == expected
     assert unmatched_items([item], PREFIXED) == []
+
+
+GOLD_ASSETS = """\
+from dagster import AssetKey, asset
+
+
+@asset(group_name="bronze")
+def orders_raw() -> None: ...
+
+
+@asset(group_name="gold", deps=[AssetKey("revenue_by_product")])
+def gold_export() -> None: ...
+
+
+@asset(group_name="gold", deps=[AssetKey("customer_orders")])
+def tmp_export_check() -> None: ...
+"""
+GOLD_FLOE_YAML = """\
+name: gold_shop
+transforms:
+  dbt: {project_dir: dbt}
+orchestration:
+  asset_modules: [.assets]
+  dbt: {manifest_path: manifest.json}
+  jobs:
+    gold_only: {type: batch, selection: ["group:gold and not key:tmp_*"]}
+    gold_pipeline:
+      type: batch
+      selection:
+        - "+customer_orders"
+        - "revenue_by_product+"
+        - "group:gold and not key:tmp_*"
+    silver_not_orders: {type: batch, selection: ["group:silver and not stg_orders"]}
+"""
+
+
+def test_intersection_and_exclusion_resolve_against_a_real_location(tmp_path: Path) -> None:
+    """FR-019 on a location floe builds (dbt models and Python assets in one graph): the spec
+    example's ``group:gold and not key:tmp_*`` keeps the gold assets of both kinds whose key
+    does not start with ``tmp_``, and the spec's three-item job is exactly their union."""
+    floe_yaml = write_project(
+        tmp_path, "gold_shop_selection", floe_yaml=GOLD_FLOE_YAML, assets=GOLD_ASSETS
+    )
+    folder = floe_yaml.parent
+    source_meta = {"dagster": {"asset_key": ["orders_raw"]}}
+    content = manifest(
+        [
+            model("stg_orders", ["source.shop.raw.orders"], folder="silver"),
+            model("stg_customers", ["source.shop.raw.orders"], folder="silver"),
+            model(
+                "customer_orders",
+                ["model.shop.stg_orders", "model.shop.stg_customers"],
+                folder="gold",
+            ),
+            model("revenue_by_product", ["model.shop.stg_orders"], folder="gold"),
+            model("tmp_scratch", ["model.shop.customer_orders"], folder="gold"),
+            model("tmp_revenue_diff", ["model.shop.revenue_by_product"], folder="gold"),
+        ],
+        [source("raw", "orders", source_meta)],
+        [],
+    )
+    write_manifest_project(folder, content)
+    config = load_config(floe_yaml, env={})
+    definitions = build_definitions(
+        config, manifest_path=folder / "manifest.json", env={"FLOE_STATE_DIR": str(tmp_path)}
+    )
+
+    def job_keys(name: str) -> set[str]:
+        layer = definitions.resolve_job_def(name).asset_layer
+        return {key.to_user_string() for key in layer.selected_asset_keys}
+
+    gold = {"customer_orders", "revenue_by_product", "gold_export"}
+    assert job_keys("gold_only") == gold
+    upstream = {"orders_raw", "stg_orders", "stg_customers", "customer_orders"}
+    downstream = {"revenue_by_product", "tmp_revenue_diff", "gold_export"}
+    assert job_keys("gold_pipeline") == upstream | downstream | gold
+    assert job_keys("silver_not_orders") == {"stg_customers"}

@@ -15,7 +15,7 @@ from dagster import AssetKey, DagsterInstance, build_sensor_context, materialize
 from projects import write_project
 
 from floe_config import load_config
-from floe_dagster import FloeDagsterError, FloeDefinitions
+from floe_dagster import FloeDagsterError, FloeDefinitions, cli_main
 from floe_dagster._orchestration import file_watcher as watcher
 
 ASSETS = """\
@@ -279,3 +279,44 @@ def test_what_a_sensor_refers_to_must_exist(sensing: dict[str, Any]) -> None:
         next(n for n, line in enumerate(lines, 1) if "rihgt" in line),
         next(n for n, line in enumerate(lines, 1) if "decied" in line),
     ]
+
+
+def test_a_watched_folder_that_is_missing_is_a_warning_and_a_file_is_an_error(
+    sensing: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """FR-035: ``floe validate`` and every load say which file watcher watches a folder that is
+    not there (a warning, with floe.yaml's line: a landing folder another system creates later
+    is allowed, and each tick skips until it exists); a path that is a file is an error."""
+    path, env = sensing["path"], sensing["env"]
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "DROP_DIR" in text)
+    with caplog.at_level("WARNING", logger="floe"):
+        FloeDefinitions.from_config(load_config(path, env=env), env=env)
+    [warning] = [
+        r.getMessage() for r in caplog.records if "watched_folder_missing" in r.getMessage()
+    ]
+    assert f"floe.yaml:{line}:" in warning
+    assert "orchestration.sensors.drops.path" in warning
+    assert f"watches {sensing['drops']}, which does not exist on this machine" in warning
+    assert "fix: create the folder" in warning
+
+    caplog.clear()
+    assert cli_main(["validate", str(path)]) == 0  # floe validate reports it and passes
+    assert any("watched_folder_missing" in r.getMessage() for r in caplog.records)
+
+    caplog.clear()
+    sensing["drops"].mkdir()
+    with caplog.at_level("WARNING", logger="floe"):
+        FloeDefinitions.from_config(load_config(path, env=env), env=env)
+    assert not [r for r in caplog.records if "watched_folder" in r.getMessage()]
+
+    sensing["drops"].rmdir()
+    sensing["drops"].write_text("a file, not a folder")
+    with pytest.raises(FloeDagsterError) as caught:
+        FloeDefinitions.from_config(load_config(path, env=env), env=env)
+    [issue] = caught.value.issues
+    assert (issue.code, issue.path, issue.line) == (
+        "watched_path_not_a_folder",
+        "orchestration.sensors.drops.path",
+        line,
+    )
+    assert "`pattern`" in str(issue.hint)

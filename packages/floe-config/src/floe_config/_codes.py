@@ -117,6 +117,8 @@ class IssueCode(StrEnum):
     # sensors (floe-dagster)
     UNKNOWN_ASSET = "unknown_asset"
     SENSOR_FUNCTION_FAILED = "sensor_function_failed"
+    WATCHED_FOLDER_MISSING = "watched_folder_missing"
+    WATCHED_PATH_NOT_A_FOLDER = "watched_path_not_a_folder"
     # the lake: Iceberg tables and the DuckDB warehouse (floe_dagster.lake)
     CATALOG_UNAVAILABLE = "catalog_unavailable"
     INVALID_MAINTENANCE_ARGUMENT = "invalid_maintenance_argument"

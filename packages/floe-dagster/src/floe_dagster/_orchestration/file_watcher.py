@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dagster import SensorDefinition, SensorEvaluationContext, SensorResult, SkipReason
 
-from floe_config import FileWatcherSensor
+from floe_config import ConfigIssue, FileWatcherSensor, FloeConfig, IssueCode
 from floe_dagster._orchestration.sensor_target import Target, polling_sensor, tick_result
 
 FILES_PER_TICK = 100
@@ -101,6 +101,54 @@ def new_files(
     cursor = {path: mtime for path, mtime in seen.items() if path in present}
     cursor.update(chosen)
     return chosen, cursor
+
+
+STAT_TIMEOUT_SECONDS = 2.0
+"""How long the load waits to learn what the watched path is (a dead mount never answers)."""
+
+
+def _kind(path: Path) -> str | None:
+    """``"folder"``, ``"other"`` (a file, say) or ``"missing"``; None when the file system does
+    not answer within ``STAT_TIMEOUT_SECONDS`` (the load goes on without the check)."""
+    found: list[str] = []
+
+    def work() -> None:
+        try:
+            found.append("folder" if path.is_dir() else "other" if path.exists() else "missing")
+        except OSError:
+            found.append("missing")
+
+    thread = threading.Thread(target=work, name=f"floe-stat-{path}", daemon=True)
+    thread.start()
+    thread.join(STAT_TIMEOUT_SECONDS)
+    return found[0] if found else None
+
+
+def folder_issue(config: FloeConfig, name: str, spec: FileWatcherSensor) -> ConfigIssue | None:
+    """What is wrong, on this machine, with the folder file watcher ``name`` watches: a path
+    that is not a folder (``watched_path_not_a_folder``, an error: the sensor lists a folder) or
+    no folder there (``watched_folder_missing``, a warning: another system may create a landing
+    folder later, and each tick skips until it exists)."""
+    folder = config.path(spec.path)
+    kind = _kind(folder)
+    key = ("orchestration", "sensors", name, "path")
+    if kind == "other":
+        return config.source.issue(
+            key,
+            IssueCode.WATCHED_PATH_NOT_A_FOLDER,
+            f"sensor '{name}' watches {folder}, which is not a folder",
+            "give the folder that receives the files as `path`, and their names as `pattern`",
+        )
+    if kind == "missing":
+        return config.source.issue(
+            key,
+            IssueCode.WATCHED_FOLDER_MISSING,
+            f"sensor '{name}' watches {folder}, which does not exist on this machine; until it "
+            "does, every tick skips",
+            "create the folder, or correct `path` (a relative path is relative to floe.yaml's "
+            "folder)",
+        )
+    return None
 
 
 def file_watcher(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -257,4 +258,33 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
             )
             assert reacted.job_name == "send_alert"
             assert reacted.tags["floe/watched_run_id"] == ingest
+
+        # ... and a run executed from a shell is not its code location's: none reacts (README)
+        dagster = str(Path(sys.executable).parent / "dagster")
+        partition = json.dumps({"dagster/partition": "2024-03-11"})
+        command = [
+            dagster,
+            "job",
+            "execute",
+            "-m",
+            module,
+            "-j",
+            "daily_ingest",
+            "--tags",
+            partition,
+        ]
+        shell = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=600, check=False
+        )
+        assert shell.returncode == 0, shell.stderr[-3000:]
+        [from_shell] = [
+            r for r in instance.get_runs(RunsFilter(job_name="daily_ingest")) if r.run_id != ingest
+        ]
+        seen = len(_ticks(url, module, "ingest_success"))
+        _until(
+            "three more ticks of ingest_success",
+            lambda: len(_ticks(url, module, "ingest_success")) >= seen + 3,
+            log,
+        )
+        assert not _runs_for(instance, **{"floe/watched_run_id": from_shell.run_id})
     instance.dispose()

@@ -150,7 +150,7 @@ def test_a_schedule_loses_the_assets_automation_owns(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (
         "schedule 'hourly_everything' leaves out 1 asset(s) of job 'everything' that have "
-        "automation conditions, which take precedence (FR-040): follower"
+        "automation conditions, which take precedence over schedules: follower"
     ) in result.stderr
     assert (
         "automation:   2 assets (daily_fill, follower), sensor floe_automation_sensor RUNNING"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from bad_inputs import line_of
 from demo_env import GOLD_PY, compile_project, copy_demo, demo_environment, floe
 
 NEW_YORK = "America/New_York"
@@ -52,11 +53,18 @@ def test_plan_shows_ticks_in_their_timezone_and_what_a_module_adds(tmp_path: Pat
     after = floe(env, "plan", floe_yaml, "--json")
     assert after.returncode == 0, after.stderr
     document = json.loads(after.stdout)
-    assert document["warnings"] == ["asset pattern 'gold_*' matches no asset"]
+    [warning] = document["warnings"]  # the same warning `floe validate` and a load give
+    line = line_of(Path(floe_yaml), '"gold_*":')
+    where = f"floe.yaml:{line}:5 orchestration.assets.gold_*"
+    assert warning.startswith(
+        f"{where}: pattern 'gold_*' matches no asset, so its settings apply to nothing "
+        "[pattern_matches_nothing]\n    fix: "
+    )
     changes = document["changes"]
     assert changes["compared_with"] == str(project / "compiled_artifacts.json")
     assert changes["assets"] == {"added": ["top_customers"], "removed": [], "changed": []}
     assert changes["jobs"] == {"added": [], "removed": [], "changed": []}
     shown = floe(env, "plan", floe_yaml).stdout
     assert "assets added: top_customers" in shown
-    assert "warning: 'gold_*' matches no asset" in shown
+    assert f"warning: {where}: pattern 'gold_*' matches no asset" in shown
+    assert "'gold_*': no asset (see the warning)" in shown

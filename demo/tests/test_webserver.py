@@ -5,14 +5,17 @@ SC-004: the same floe.yaml (the same compiled artifact) under two environments.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from dagster_processes import dagster_server, wait_for_repository
 from demo_env import BRONZE, GOLD, MODULE, SILVER, demo_environment
 
+from demo.data_engineering.orchestration.assets import bronze
+
 QUERY = """
 {
-  assetNodes { assetKey { path } groupName dependencyKeys { path } }
+  assetNodes { assetKey { path } groupName dependencyKeys { path } partitionKeys }
   repositoriesOrError {
     ... on RepositoryConnection {
       nodes { jobs { name } schedules { name scheduleState { status } } }
@@ -45,6 +48,11 @@ def test_webserver_serves_the_assets_and_schedules_follow_the_environment(tmp_pa
         }
         assert [d["path"][0] for d in nodes["stg_orders"]["dependencyKeys"]] == ["bronze_orders"]
         assert nodes["stg_orders"]["groupName"] == "silver"
+        # the partitions the UI offers are the days the data covers, not every day up to today
+        days = [(bronze.EPOCH + timedelta(days=d)).date().isoformat() for d in range(bronze.DAYS)]
+        for key in ["bronze_orders", "stg_orders"]:
+            assert nodes[key]["partitionKeys"] == days
+        assert nodes["customer_orders"]["partitionKeys"] == []
         [repository] = data["repositoriesOrError"]["nodes"]
         jobs = {job["name"] for job in repository["jobs"]}
         assert {"bronze_refresh", "medallion_pipeline", "vacuum_tables"} <= jobs

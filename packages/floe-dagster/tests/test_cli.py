@@ -125,3 +125,43 @@ def test_validate_says_where_traces_and_lineage_go(
     out = capsys.readouterr().out.splitlines()
     assert "  traces:       OTLP/HTTP http://collector:4318/v1/traces" in out
     assert "  lineage:      JSON lines /srv/floe-state/observability/lineage.jsonl" in out
+
+
+def test_validate_and_plan_warn_of_what_applies_to_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pattern typo (``evnts*``) and a partitions definition no asset has: ``floe validate``
+    and ``floe plan`` both warn of each, at its line, in the same words (FR-015)."""
+    text = FLOE_YAML + (
+        "  partitions:\n"
+        '    daily: {type: time_window, start: "2024-01-01", cron_schedule: "0 0 * * *"}\n'
+        "    regions: {type: static, partition_keys: [us, eu]}\n"
+        "  assets:\n"
+        '    "evnts*": {partitions: daily}\n'
+        '    "daily_*": {group_name: marts}\n'
+    )
+    (project / "floe.yaml").write_text(text)
+    expected = [
+        "floe.yaml:16:5 orchestration.assets.evnts*: pattern 'evnts*' matches no asset, so its "
+        "settings apply to nothing [pattern_matches_nothing]\n    fix: assets are matched by "
+        "key, parts joined by '/' (closest: events)",
+        "floe.yaml:13:5 orchestration.partitions.daily: no asset has partitions 'daily' (time "
+        "windows '0 0 * * *' UTC) [partitions_unused]\n    fix: give assets these partitions "
+        'with a pattern under orchestration.assets (`"stg_*": {partitions: daily}`), or remove '
+        "them",
+        "floe.yaml:14:5 orchestration.partitions.regions: no asset has partitions 'regions' "
+        "(static keys) [partitions_unused]",
+    ]
+    with caplog.at_level("WARNING", logger="floe"):  # stderr, in a process of its own
+        assert cli_main(["validate", str(project / "floe.yaml")]) == 0
+    assert capsys.readouterr().out.startswith("floe.yaml OK: tiny")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for warning in expected:
+        assert f"floe: warning: {warning}" in logged
+    assert "daily_*" not in logged  # it matches daily_counts
+
+    assert cli_main(["plan", str(project / "floe.yaml"), "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert len(warnings) == 3
+    for warning in expected:
+        assert any(w.startswith(warning) for w in warnings), warnings

@@ -395,3 +395,81 @@ def test_floe_backfill_refuses_what_it_cannot_run(
     monkeypatch.delenv("DAGSTER_HOME")
     assert cli_main(["backfill", "some_regions", floe_yaml]) == 1
     assert "set DAGSTER_HOME to its directory" in capsys.readouterr().err
+
+
+DEFINITIONS = """\
+import os
+from pathlib import Path
+
+from floe_config import load_config
+from floe_dagster import FloeDefinitions
+
+defs = FloeDefinitions.from_config(load_config(Path(__file__).parent / "floe.yaml", env=os.environ))
+"""
+
+
+def test_a_partitioned_job_run_without_a_partition_ends_before_any_step(
+    tmp_path: Path,
+) -> None:
+    """``dagster job execute`` of a partitioned job (the multiprocess executor, from an empty
+    instance) without a partition: the run fails with floe's message naming the job, its
+    partitions and the fix, and no step started, so nothing was written. Given a partition, the
+    same command runs it."""
+    root = tmp_path / "code"
+    write_project(
+        root, "unpartitioned_run", floe_yaml=FLOE_YAML, assets=ASSETS, definitions=DEFINITIONS
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    notes = tmp_path / "notes.jsonl"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "OPENLINEAGE_"))},
+        "PYTHONPATH": os.pathsep.join([str(root), *(p for p in sys.path if p)]),
+        "DAGSTER_HOME": str(home),
+        "FLOE_STATE_DIR": str(tmp_path / "state"),
+        "KINDS_NOTES": str(notes),
+    }
+
+    def execute(job: str, *tags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "dagster", "job", "execute", "-m",
+             "unpartitioned_run.definitions", "-j", job, *tags],
+            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300, check=False,
+        )  # fmt: skip
+
+    for job, words in [("regional", "static keys"), ("sales_job", "multi date x region")]:
+        done = execute(job)
+        output = done.stdout + done.stderr
+        assert done.returncode != 0, output[-3000:]
+        assert f"job '{job}' is partitioned ({words}) and this run names no partition" in output
+        assert "backfill" in output
+        assert "Cannot access partition_key" not in output
+    assert _notes(notes) == []  # no asset ran
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert sorted((r.job_name, r.status.value) for r in runs) == [
+            ("regional", "FAILURE"),
+            ("sales_job", "FAILURE"),
+        ]
+        for run in runs:
+            kinds = {
+                e.dagster_event.event_type_value
+                for e in instance.all_logs(run.run_id)
+                if e.dagster_event is not None
+            }
+            assert "STEP_START" not in kinds, kinds
+            [failure] = [
+                e.dagster_event
+                for e in instance.all_logs(run.run_id)
+                if e.dagster_event is not None and e.dagster_event.is_run_failure
+            ]
+            error = failure.job_failure_data.error  # what the UI shows for the run
+            assert error is not None
+            assert error.cls_name == "RunWithoutPartition"
+            assert f"job '{run.job_name}' is partitioned" in error.message
+
+    done = execute("regional", "--tags", json.dumps({"dagster/partition": "eu"}))
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert _notes(notes) == [{"asset": "by_region", "key": "eu"}]

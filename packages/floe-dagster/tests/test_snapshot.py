@@ -93,7 +93,13 @@ def test_validate_and_plan_render_the_same_snapshot(described: tuple[Any, dict[s
     )
     assert "  partitions:   3 partitioned asset group(s)" in lines
     unchanged = {"compared_with": None, "note": "nothing compiled yet"}
-    document = {**found, "project": "tiny", "floe_yaml": "floe.yaml", "changes": unchanged}
+    document = {
+        **found,
+        "project": "tiny",
+        "floe_yaml": "floe.yaml",
+        "warnings": [],
+        "changes": unchanged,
+    }
     plan = render(document, Style(io.StringIO()))
     assert f"    next: {', '.join(found['schedules']['nightly']['next_ticks'])}" in plan
     assert "  january: job everything, 31 partitions 2024-01-01 .. 2024-01-31 in 4 run(s)" in plan

@@ -30,9 +30,9 @@ from floe_dagster._assets import (
 )
 from floe_dagster._dagster_internals import asset_graph, reconstructing
 from floe_dagster._dbt.translator import FloeDbtTranslator
-from floe_dagster._errors import Problems
+from floe_dagster._errors import Problems, warn
 from floe_dagster._gc import collector_paused
-from floe_dagster._orchestration.asset_settings import AssetSettings
+from floe_dagster._orchestration.asset_settings import AssetSettings, unused_declarations
 from floe_dagster._orchestration.automation import automation_sensor
 from floe_dagster._orchestration.backfills import plan_backfills
 from floe_dagster._orchestration.dynamic import key_sync_sensors
@@ -188,6 +188,9 @@ def _whole(
     )
     others = outside_assets(config, built, elsewhere, problems)
     graph = asset_graph([*built.assets, *built.asset_checks, *others])
+    if problems.complete and built.settings is not None:  # else "matches nothing" only echoes
+        for issue in unused_declarations(config, built.settings.partitions, graph):
+            warn(issue)
     hooks = built_hooks(config, built, graph, env)
     jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)
     schedules = build_schedules(config, jobs=jobs, problems=problems, graph=graph)

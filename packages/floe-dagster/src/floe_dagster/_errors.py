@@ -7,9 +7,18 @@ all at once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from floe_config import ConfigIssue, FloeError
+
+log = logging.getLogger("floe")
+
+
+def warn(issue: ConfigIssue) -> None:
+    """Report ``issue`` as a warning (logged as floe.yaml:LINE:COL, key path, message, fix):
+    what floe.yaml says that loads, but does not do what it says."""
+    log.warning("floe: warning: %s", issue)
 
 
 class FloeDagsterError(FloeError):

@@ -8,6 +8,8 @@ with its ``policies`` (``policies.BackfillPolicies``).
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +24,11 @@ from dagster import (
 )
 
 from floe_config import BackfillPolicy as PolicySpec
-from floe_config import FloeConfig, IssueCode
+from floe_config import ConfigIssue, FloeConfig, IssueCode
 from floe_dagster._errors import Problems
 from floe_dagster._orchestration.automation import automation_condition
 from floe_dagster._orchestration.partitions import build_partitions, default_mapping, describe
-from floe_dagster._orchestration.patterns import PatternSettings, pattern_settings
+from floe_dagster._orchestration.patterns import PatternSettings, key_text, pattern_settings
 from floe_dagster._orchestration.policies import BackfillPolicies
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
@@ -221,3 +223,48 @@ class AssetSettings:
             )
             ok = False
         return ok
+
+
+def unused_declarations(
+    config: FloeConfig, partitions: Mapping[str, PartitionsDefinition], graph: Any
+) -> list[ConfigIssue]:
+    """What ``orchestration.assets`` and ``orchestration.partitions`` declare that no asset of
+    ``graph`` takes: a pattern that matches no key (``pattern_matches_nothing``) and a
+    partitions definition that no asset has, on its own or as a dimension (``partitions_unused``).
+    Warnings, not errors: the settings are harmless, but what they say happens does not.
+    ``partitions`` are floe.yaml's, built (``build_partitions``)."""
+    texts = sorted(key_text(k) for k in graph.get_all_asset_keys())
+    issues = []
+    for pattern in config.orchestration.assets:
+        if fnmatch.filter(texts, pattern):
+            continue
+        close = difflib.get_close_matches(pattern.replace("*", ""), texts, n=3, cutoff=0.5)
+        issues.append(
+            config.source.issue(
+                ("orchestration", "assets", pattern),
+                IssueCode.PATTERN_MATCHES_NOTHING,
+                f"pattern '{pattern}' matches no asset, so its settings apply to nothing",
+                f"assets are matched by key, parts joined by '/' (closest: {', '.join(close)})"
+                if close
+                else "assets are matched by key, parts joined by '/'; `floe plan` lists them",
+            )
+        )
+    taken: dict[int, PartitionsDefinition] = {}
+    for key in graph.get_all_asset_keys():
+        definition = graph.get(key).partitions_def
+        if definition is not None and id(definition) not in taken:
+            dimensions = [d.partitions_def for d in getattr(definition, "partitions_defs", [])]
+            taken.update((id(d), d) for d in [definition, *dimensions])
+    for name, definition in partitions.items():
+        if id(definition) in taken or definition in taken.values():
+            continue
+        issues.append(
+            config.source.issue(
+                ("orchestration", "partitions", name),
+                IssueCode.PARTITIONS_UNUSED,
+                f"no asset has partitions '{name}' ({describe(definition)})",
+                f"give assets these partitions with a pattern under orchestration.assets "
+                f'(`"stg_*": {{partitions: {name}}}`), or remove them',
+            )
+        )
+    return issues

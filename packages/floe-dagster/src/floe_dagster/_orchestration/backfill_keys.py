@@ -37,6 +37,8 @@ def _time_keys(window: TimeWindowPartitionsDefinition, spec: Backfill, label: st
     every = list(window.get_partition_keys())
     first, last = (every[0], every[-1]) if every else ("none", "none")
     bounds = f"{first} .. {last}" if every else "no complete window yet"
+    if window.end is None:  # the last key moves on with the clock
+        bounds += ", as of now"
 
     def check(where: tuple[str | int, ...], key: str) -> None:
         if window.has_partition_key(key):
@@ -54,7 +56,7 @@ def _time_keys(window: TimeWindowPartitionsDefinition, spec: Backfill, label: st
         raise BackfillProblem(
             where,
             IssueCode.BACKFILL_OUT_OF_RANGE,
-            f"'{key}' is {side} partition of {label} ({bounds}, as of now)",
+            f"'{key}' is {side} partition of {label} ({bounds})",
             "move the range inside the partition definition (windows that have not ended yet "
             "cannot be backfilled)",
         )

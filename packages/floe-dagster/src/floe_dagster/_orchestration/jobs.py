@@ -14,6 +14,7 @@ from dagster import AssetKey, HookDefinition, PartitionsDefinition, define_asset
 from floe_config import BatchJob, FloeConfig, IssueCode, OpsJob, render_path
 from floe_dagster._errors import Problems
 from floe_dagster._orchestration.ops_jobs import build_ops_job
+from floe_dagster._orchestration.partition_guard import GUARDED_EXECUTOR
 from floe_dagster._orchestration.partitions import describe
 from floe_dagster._orchestration.selection import (
     Selected,
@@ -52,6 +53,7 @@ def asset_job(name: str, spec: BatchJob, selected: Selected) -> UnresolvedAssetJ
             selection=selected.selection,
             description=spec.description,
             tags=dict(spec.tags),
+            executor_def=GUARDED_EXECUTOR,
         )
 
 

@@ -15,7 +15,6 @@ schedule whose job selects such assets runs the rest, and loading says which it 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -37,12 +36,10 @@ from dagster import (
 )
 
 from floe_config import FloeConfig, IssueCode, Schedule
-from floe_dagster._errors import Problems
+from floe_dagster._errors import Problems, warn
 from floe_dagster._orchestration.jobs import BuiltJobs, JobAssets
 from floe_dagster._orchestration.partitions import has_dynamic, time_window_of
 from floe_dagster._warnings import dagster_internal_warnings_silenced
-
-log = logging.getLogger("floe")
 
 
 def default_status(schedule: Schedule) -> DefaultScheduleStatus:
@@ -203,21 +200,22 @@ def build_schedules(
                     (*here, "job"),
                     IssueCode.SCHEDULE_ALL_AUTOMATED,
                     f"every asset of job '{schedule.job}' has an automation condition ({names}); "
-                    "automation takes precedence over schedules (FR-040), so this schedule would "
+                    "automation takes precedence over schedules, so this schedule would "
                     "run nothing",
                     "remove the schedule, or the automation_condition patterns that match its "
                     "assets",
                 )
             )
             continue
-        log.warning(
-            "floe: %s: schedule '%s' leaves out %d asset(s) of job '%s' that have automation "
-            "conditions, which take precedence (FR-040): %s",
-            config.source.file.name,
-            name,
-            len(taken),
-            schedule.job,
-            names,
+        warn(
+            config.source.issue(
+                (*here, "job"),
+                IssueCode.SCHEDULE_LEAVES_OUT_AUTOMATED,
+                f"schedule '{name}' leaves out {len(taken)} asset(s) of job '{schedule.job}' that "
+                f"have automation conditions, which take precedence over schedules: {names}",
+                "nothing to do if that is what you want; to schedule them, remove their "
+                "automation_condition",
+            )
         )
         kept = sorted(assets.keys - set(taken), key=lambda k: k.to_user_string())
         job_tags = getattr(config.orchestration.jobs[schedule.job], "tags", {})

@@ -15,7 +15,6 @@ Every sensor honours ``poll_interval_seconds`` (Dagster's minimum interval) and 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,14 +28,12 @@ from floe_config import (
     RunStatusSensor,
     suggest,
 )
-from floe_dagster._errors import Problems
+from floe_dagster._errors import Problems, warn
 from floe_dagster._orchestration.custom_sensor import custom
 from floe_dagster._orchestration.event_sensors import asset_sensor, run_status
 from floe_dagster._orchestration.file_watcher import file_watcher, folder_issue
 from floe_dagster._orchestration.jobs import BuiltJobs, target_function
 from floe_dagster._orchestration.sensor_target import Target, op_config_fields
-
-log = logging.getLogger("floe")
 
 
 def _watched_keys(
@@ -96,7 +93,7 @@ def build_sensors(
                 problems.append(issue)
                 continue
             if issue is not None:
-                log.warning("floe: warning: %s", issue)
+                warn(issue)
             sensors.append(file_watcher(name, spec, target, config.path(spec.path)))
         elif isinstance(spec, AssetSensor):
             keys = _watched_keys(config, name, spec, graph, problems, complete=complete)

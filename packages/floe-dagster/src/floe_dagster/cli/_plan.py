@@ -33,6 +33,8 @@ from floe_config import (
 )
 from floe_dagster._definitions import build_definitions
 from floe_dagster._errors import FloeDagsterError
+from floe_dagster._orchestration.asset_settings import unused_declarations
+from floe_dagster._orchestration.partitions import build_partitions
 from floe_dagster.cli._load import load_for_command
 from floe_dagster.cli._snapshot import snapshot
 from floe_dagster.cli._term import Style
@@ -99,10 +101,9 @@ def build_plan(
     """The whole plan document (see ``docs/plan.md``)."""
     current = snapshot(config, definitions, instance, env=env)
     compared_with, before, note = _previous(config, env)
+    graph = definitions.resolve_asset_graph()
     warnings = [
-        f"asset pattern {entry['pattern']!r} matches no asset"
-        for entry in current["patterns"]
-        if not entry["assets"]
+        str(issue) for issue in unused_declarations(config, build_partitions(config), graph)
     ]
     return {
         "plan_version": PLAN_VERSION,
@@ -192,6 +193,8 @@ SECTIONS: tuple[tuple[str, Callable[[str, Mapping[str, Any]], list[str]]], ...] 
 def render(plan: Mapping[str, Any], style: Style) -> list[str]:
     """The plan as text for a terminal or a log."""
     lines = [style.bold(f"floe plan: {plan['project']}  ({plan['floe_yaml']})")]
+    for warning in plan["warnings"]:
+        lines += style.yellow(f"warning: {warning}").splitlines()
     if plan["patterns"]:
         lines += ["", style.bold("asset patterns")]
         for entry in plan["patterns"]:
@@ -199,7 +202,7 @@ def render(plan: Mapping[str, Any], style: Style) -> list[str]:
                 matched = f"{len(entry['assets'])} assets: {_list(entry['assets'])}"
                 lines.append(f"  {entry['pattern']!r}: {matched}")
             else:
-                lines.append(style.yellow(f"  warning: {entry['pattern']!r} matches no asset"))
+                lines.append(style.yellow(f"  {entry['pattern']!r}: no asset (see the warning)"))
     for section, describe_entry in SECTIONS:
         entries = plan[section]
         if entries or section in ("assets", "jobs"):

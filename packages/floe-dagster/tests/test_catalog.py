@@ -28,6 +28,7 @@ def totals():  # type: ignore[no-untyped-def]
 def _settings(tmp_path: Path) -> ObservabilitySettings:
     return ObservabilitySettings(
         service_name="shop",
+        service_version=None,
         namespace="shop",
         traces_enabled=True,
         trace_exporter="file",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -165,3 +168,51 @@ def test_validate_and_plan_warn_of_what_applies_to_nothing(
     assert len(warnings) == 3
     for warning in expected:
         assert any(w.startswith(warning) for w in warnings), warnings
+
+
+DEFINITIONS = """\
+import os
+from pathlib import Path
+
+from floe_config import load_config
+from floe_dagster import FloeDefinitions
+
+defs = FloeDefinitions.from_config(load_config(Path(__file__).parent / "floe.yaml", env=os.environ))
+"""
+
+
+def test_a_toggle_in_the_instance_wins_and_validate_and_plan_show_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``enabled`` is Dagster's default status; starting the schedule in the instance (``dagster
+    schedule start``, what the UI's toggle does) wins, and validate and plan say both."""
+    root = tmp_path / "code"
+    path = write_project(
+        root, "toggled_project", floe_yaml=FLOE_YAML, assets=ASSETS, definitions=DEFINITIONS
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("FLOE_STATE_DIR", str(tmp_path / "state"))
+
+    assert cli_main(["plan", str(path), "--json"]) == 0
+    [nightly] = json.loads(capsys.readouterr().out)["schedules"].values()
+    assert (nightly["enabled"], nightly["instance_status"]) == (False, None)
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *filter(None, sys.path)])}
+    started = subprocess.run(
+        [sys.executable, "-m", "dagster", "schedule", "start", "nightly", "-m",
+         "toggled_project.definitions"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stdout + started.stderr
+
+    assert cli_main(["plan", str(path), "--json"]) == 0
+    [nightly] = json.loads(capsys.readouterr().out)["schedules"].values()
+    assert (nightly["enabled"], nightly["instance_status"]) == (False, "RUNNING")
+    both = "RUNNING in the instance (toggled; floe.yaml's default: STOPPED)"
+    assert cli_main(["plan", str(path)]) == 0
+    assert f"  nightly: everything '0 1 * * *' Europe/Berlin {both}" in capsys.readouterr().out
+    assert cli_main(["validate", str(path)]) == 0
+    assert f"    nightly: everything {both} '0 1 * * *'" in capsys.readouterr().out

@@ -3,9 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from projects import write_project
 
 from floe_config import load_config
+from floe_dagster import FloeDefinitions
 from floe_dagster._observability.settings import observability_settings
+from floe_dagster._observability.tracing import tracer_provider
 
 FLOE_YAML = """\
 name: shop
@@ -90,3 +93,56 @@ def test_otlp_follows_opentelemetry_conventions(
     assert settings.traces_enabled  # never silently off
     assert settings.otlp_traces_url == url
     assert settings.trace_exporter == ("otlp" if url else "file")
+
+
+def test_settings_the_exporter_ignores_are_warnings_and_version_is_the_service_version(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``traces.endpoint`` with exporter ``file`` and ``lineage.url`` with transport ``file``
+    load, but send nothing anywhere: each is a warning at its line, from every load and from
+    ``floe plan``. ``version`` is what the spans' resource gives as ``service.version``."""
+    text = (
+        "name: shop\n"
+        'version: "1.4.0"\n'
+        "orchestration:\n"
+        "  asset_modules: [.assets]\n"
+        "observability:\n"
+        "  traces: {exporter: file, endpoint: 'http://collector:4318'}\n"
+        "  lineage:\n"
+        "    transport: file\n"
+        "    url: http://marquez:5000\n"
+    )
+    path = write_project(tmp_path / "code", "ignored_settings", floe_yaml=text)
+    config = load_config(path, env={})
+    with caplog.at_level("WARNING", logger="floe"):
+        FloeDefinitions.from_config(config, env={"FLOE_STATE_DIR": str(tmp_path / "state")})
+    logged = [r.getMessage() for r in caplog.records if "setting_ignored" in r.getMessage()]
+    assert logged == [
+        "floe: warning: floe.yaml:6:38 observability.traces.endpoint: traces.endpoint is not "
+        "used: exporter 'file' writes spans to a local file [setting_ignored]\n    fix: set "
+        "exporter: otlp (or auto) to send spans to the endpoint, or remove endpoint",
+        "floe: warning: floe.yaml:9:10 observability.lineage.url: lineage.url is not used: "
+        "transport 'file' writes events to a local file [setting_ignored]\n    fix: set "
+        "transport: http to send events to the url, or remove url",
+    ]
+    caplog.clear()  # OPENLINEAGE_URL turns transport file into HTTP: then the url is used
+    with caplog.at_level("WARNING", logger="floe"):
+        env = {"FLOE_STATE_DIR": str(tmp_path / "s1"), "OPENLINEAGE_URL": "http://m:5000"}
+        FloeDefinitions.from_config(config, env=env)
+    ignored = [r.getMessage() for r in caplog.records if "setting_ignored" in r.getMessage()]
+    assert [w.split(": ")[2] for w in ignored] == ["floe.yaml:6:38 observability.traces.endpoint"]
+    settings = observability_settings(config, env={}, state_dir=tmp_path / "state")
+    assert (settings.trace_exporter, settings.lineage_transport) == ("file", "file")
+    resource = tracer_provider(settings).resource.attributes
+    assert (resource["service.name"], resource["service.version"]) == ("shop", "1.4.0")
+
+    fixed = text.replace("exporter: file", "exporter: otlp").replace(
+        "transport: file", "transport: http"
+    )
+    path.write_text(fixed)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="floe"):
+        FloeDefinitions.from_config(
+            load_config(path, env={}), env={"FLOE_STATE_DIR": str(tmp_path / "s2")}
+        )
+    assert not [r for r in caplog.records if "setting_ignored" in r.getMessage()]

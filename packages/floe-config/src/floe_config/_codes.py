@@ -122,6 +122,8 @@ class IssueCode(StrEnum):
     SENSOR_FUNCTION_FAILED = "sensor_function_failed"
     WATCHED_FOLDER_MISSING = "watched_folder_missing"
     WATCHED_PATH_NOT_A_FOLDER = "watched_path_not_a_folder"
+    # settings that load but do nothing where they are (warnings)
+    SETTING_IGNORED = "setting_ignored"
     # the lake: Iceberg tables and the DuckDB warehouse (floe_dagster.lake)
     CATALOG_UNAVAILABLE = "catalog_unavailable"
     INVALID_MAINTENANCE_ARGUMENT = "invalid_maintenance_argument"

@@ -16,9 +16,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from dagster import Definitions
+from dagster import Definitions, PartitionsDefinition
 
-from floe_config import FloeConfig, IssueCode, read_artifacts, resolve
+from floe_config import ConfigIssue, FloeConfig, IssueCode, read_artifacts, resolve
 from floe_dagster._assets import (
     MANIFEST_KEY,
     BuiltAssets,
@@ -32,6 +32,7 @@ from floe_dagster._dagster_internals import asset_graph, reconstructing
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._errors import Problems, warn
 from floe_dagster._gc import collector_paused
+from floe_dagster._observability.settings import ignored_settings
 from floe_dagster._orchestration.asset_settings import AssetSettings, unused_declarations
 from floe_dagster._orchestration.automation import automation_sensor
 from floe_dagster._orchestration.backfills import plan_backfills
@@ -164,6 +165,24 @@ def build_definitions(
     return definitions
 
 
+def load_warnings(
+    config: FloeConfig,
+    partitions: Mapping[str, PartitionsDefinition],
+    graph: Any,
+    env: Mapping[str, str],
+    *,
+    complete: bool = True,
+) -> list[ConfigIssue]:
+    """What floe.yaml says that loads but does nothing, as warnings at their lines (a load logs
+    them, ``floe plan`` lists them): settings the chosen exporter ignores, and, when every
+    asset loaded (``complete``; else "matches nothing" would only echo the failure), patterns
+    that match no asset and partitions no asset has."""
+    found = ignored_settings(config, env)
+    if complete:
+        found += unused_declarations(config, partitions, graph)
+    return found
+
+
 def _whole(
     config: FloeConfig,
     *,
@@ -188,9 +207,9 @@ def _whole(
     )
     others = outside_assets(config, built, elsewhere, problems)
     graph = asset_graph([*built.assets, *built.asset_checks, *others])
-    if problems.complete and built.settings is not None:  # else "matches nothing" only echoes
-        for issue in unused_declarations(config, built.settings.partitions, graph):
-            warn(issue)
+    partitions = built.settings.partitions if built.settings is not None else {}
+    for issue in load_warnings(config, partitions, graph, env, complete=problems.complete):
+        warn(issue)
     hooks = built_hooks(config, built, graph, env)
     jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)
     schedules = build_schedules(config, jobs=jobs, problems=problems, graph=graph)

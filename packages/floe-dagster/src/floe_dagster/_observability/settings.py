@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from floe_config import FloeConfig
+from floe_config import ConfigIssue, FloeConfig, IssueCode
 
 TRUE = {"1", "true", "yes", "on"}
 EXPORT_TIMEOUT_SECONDS = 2.0
@@ -52,6 +52,8 @@ class ObservabilitySettings:
     """
 
     service_name: str
+    service_version: str | None
+    """floe.yaml's ``version``: the spans' ``service.version``."""
     namespace: str
     traces_enabled: bool
     trace_exporter: Literal["otlp", "file", "console"]
@@ -125,6 +127,7 @@ def observability_settings(
     dbt = config.orchestration.dbt
     return ObservabilitySettings(
         service_name=observability.service_name or config.name,
+        service_version=config.version,
         namespace=lineage.namespace or config.name,
         traces_enabled=traces.enabled,
         trace_exporter=exporter,
@@ -136,3 +139,36 @@ def observability_settings(
         dbt_level=dbt.observability_level if dbt else "per_model",
         classifications=config.governance.classification_source == "dbt_meta",
     )
+
+
+def ignored_settings(config: FloeConfig, env: Mapping[str, str]) -> list[ConfigIssue]:
+    """Observability settings floe.yaml gives that the chosen exporter or transport does not
+    read: ``traces.endpoint`` with exporter ``file`` or ``console``, ``lineage.url`` with
+    transport ``console``, or ``file`` unless ``OPENLINEAGE_URL`` is set (which turns a ``file``
+    transport into HTTP, as ``observability_settings`` decides)."""
+    traces, lineage = config.observability.traces, config.observability.lineage
+    sent = lineage.transport == "http" or (
+        lineage.transport == "file" and bool(env.get("OPENLINEAGE_URL"))
+    )
+    issues = []
+    if traces.endpoint and traces.exporter in ("file", "console"):
+        issues.append(
+            config.source.issue(
+                ("observability", "traces", "endpoint"),
+                IssueCode.SETTING_IGNORED,
+                f"traces.endpoint is not used: exporter '{traces.exporter}' writes spans "
+                f"{'to stdout' if traces.exporter == 'console' else 'to a local file'}",
+                "set exporter: otlp (or auto) to send spans to the endpoint, or remove endpoint",
+            )
+        )
+    if lineage.url and not sent:
+        issues.append(
+            config.source.issue(
+                ("observability", "lineage", "url"),
+                IssueCode.SETTING_IGNORED,
+                f"lineage.url is not used: transport '{lineage.transport}' writes events "
+                f"{'to stdout' if lineage.transport == 'console' else 'to a local file'}",
+                "set transport: http to send events to the url, or remove url",
+            )
+        )
+    return issues

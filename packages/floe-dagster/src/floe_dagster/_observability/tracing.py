@@ -108,7 +108,10 @@ class GuardedSpanExporter(SpanExporter):
 
 def tracer_provider(settings: ObservabilitySettings) -> TracerProvider:
     """The OpenTelemetry SDK's provider with floe's run-scoped trace ids and one exporter."""
-    resource = Resource.create({"service.name": settings.service_name})
+    attributes = {"service.name": settings.service_name}
+    if settings.service_version:
+        attributes["service.version"] = settings.service_version
+    resource = Resource.create(attributes)
     provider = TracerProvider(resource=resource, id_generator=RunTraceIds())
     if settings.trace_exporter == "otlp" and settings.otlp_traces_url:
         url = settings.otlp_traces_url

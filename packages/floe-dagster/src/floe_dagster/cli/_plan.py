@@ -31,12 +31,12 @@ from floe_config import (
     read_artifacts,
     resolve,
 )
-from floe_dagster._definitions import build_definitions
+from floe_dagster._definitions import build_definitions, load_warnings
 from floe_dagster._errors import FloeDagsterError
-from floe_dagster._orchestration.asset_settings import unused_declarations
 from floe_dagster._orchestration.partitions import build_partitions
 from floe_dagster.cli._load import load_for_command
-from floe_dagster.cli._snapshot import snapshot
+from floe_dagster.cli._snapshot import snapshot, status
+from floe_dagster.cli._summary import recorded_instance
 from floe_dagster.cli._term import Style
 from floe_dbt import FloeDbtError
 
@@ -71,7 +71,9 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, An
     return result
 
 
-def _previous(config: FloeConfig, env: Mapping[str, str]) -> tuple[str | None, Any, str | None]:
+def _previous(
+    config: FloeConfig, env: Mapping[str, str], instance: Any = None
+) -> tuple[str | None, Any, str | None]:
     """(artifact path, its snapshot, why there is none) for the artifact next to floe.yaml."""
     artifact = config.source.directory / DEFAULT_ARTIFACT_NAME
     if not artifact.is_file():
@@ -89,7 +91,7 @@ def _previous(config: FloeConfig, env: Mapping[str, str]) -> tuple[str | None, A
             manifest_path=manifest if manifest is not None and manifest.is_file() else None,
             env=env,
         )
-        return str(artifact), snapshot(old, definitions, env=env), None
+        return str(artifact), snapshot(old, definitions, instance, env=env), None
     except (FloeConfigError, FloeDagsterError, FloeDbtError) as error:
         reason = str(error).strip().splitlines()[0]
         return str(artifact), None, f"the compiled artifact does not load any more: {reason}"
@@ -100,11 +102,9 @@ def build_plan(
 ) -> dict[str, Any]:
     """The whole plan document (see ``docs/plan.md``)."""
     current = snapshot(config, definitions, instance, env=env)
-    compared_with, before, note = _previous(config, env)
+    compared_with, before, note = _previous(config, env, instance)
     graph = definitions.resolve_asset_graph()
-    warnings = [
-        str(issue) for issue in unused_declarations(config, build_partitions(config), graph)
-    ]
+    warnings = [str(issue) for issue in load_warnings(config, build_partitions(config), graph, env)]
     return {
         "plan_version": PLAN_VERSION,
         "project": config.name,
@@ -124,10 +124,6 @@ def _list(names: list[str], limit: int = 8) -> str:
     return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
 
 
-def _running(enabled: bool) -> str:
-    return "RUNNING" if enabled else "STOPPED"
-
-
 def _job_lines(name: str, job: Mapping[str, Any]) -> list[str]:
     if job["type"] == "ops":
         return [f"  {name}: ops -> {job['target_function']}"]
@@ -140,14 +136,14 @@ def _job_lines(name: str, job: Mapping[str, Any]) -> list[str]:
 def _schedule_lines(name: str, schedule: Mapping[str, Any]) -> list[str]:
     return [
         f"  {name}: {schedule['job']} '{schedule['cron_schedule']}' {schedule['timezone']} "
-        f"{_running(schedule['enabled'])}",
+        f"{status(schedule)}",
         f"    next: {', '.join(schedule['next_ticks'])}",
     ]
 
 
 def _sensor_lines(name: str, sensor: Mapping[str, Any]) -> list[str]:
     return [
-        f"  {name}: {sensor['type']} -> {sensor['job']} {_running(sensor['enabled'])}, every "
+        f"  {name}: {sensor['type']} -> {sensor['job']} {status(sensor)}, every "
         f"{sensor['interval_seconds']} s, {sensor['watches']}"
     ]
 
@@ -226,7 +222,7 @@ def render(plan: Mapping[str, Any], style: Style) -> list[str]:
 def plan_command(options: argparse.Namespace) -> int:
     """``floe plan [floe.yaml] [--json] [--manifest PATH]``."""
     config, definitions = load_for_command(options.config, options.manifest, os.environ)
-    plan = build_plan(config, definitions, os.environ)
+    plan = build_plan(config, definitions, os.environ, instance=recorded_instance())
     if options.json:
         print(json.dumps(plan, indent=2))
     else:

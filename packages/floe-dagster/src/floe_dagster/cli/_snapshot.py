@@ -162,6 +162,29 @@ def _groups(
     return groups
 
 
+def toggled(instance: Any) -> dict[tuple[str, str], str]:
+    """(``schedule`` or ``sensor``, name) -> RUNNING or STOPPED, for each schedule and sensor
+    someone started or stopped in the instance (the UI's toggle, ``dagster schedule start``).
+    That status wins over floe.yaml's ``enabled``, which is only Dagster's default status."""
+    if instance is None:
+        return {}
+    found = {}
+    for state in instance.all_instigator_state():
+        if state.status.value in ("RUNNING", "STOPPED"):  # not DECLARED_IN_CODE: the default
+            found[(state.instigator_type.value.lower(), state.name)] = state.status.value
+    return found
+
+
+def status(entry: Mapping[str, Any]) -> str:
+    """A schedule's or sensor's status as the snapshot holds it: floe.yaml's default, and what
+    the instance says when someone toggled it there."""
+    default = "RUNNING" if entry["enabled"] else "STOPPED"
+    toggled = entry.get("instance_status")
+    if toggled is None:
+        return default
+    return f"{toggled} in the instance (toggled; floe.yaml's default: {default})"
+
+
 def snapshot(
     config: FloeConfig,
     definitions: Definitions,
@@ -189,6 +212,7 @@ def snapshot(
         config, env=environment, state_dir=state_directory(config, environment)
     )
     traces, lineage = observability.destinations()
+    states = toggled(instance)
     return {
         "patterns": [
             {
@@ -211,6 +235,7 @@ def snapshot(
                 "cron_schedule": s.cron_schedule,
                 "timezone": s.timezone,
                 "enabled": s.enabled,
+                "instance_status": states.get(("schedule", name)),
                 "next_ticks": next_ticks(s.cron_schedule, s.timezone),
             }
             for name, s in orchestration.schedules.items()
@@ -220,6 +245,7 @@ def snapshot(
                 "type": s.type,
                 "job": s.job,
                 "enabled": s.enabled,
+                "instance_status": states.get(("sensor", name)),
                 "interval_seconds": s.poll_interval_seconds,
                 "watches": sensor_detail(config, s),
             }

@@ -23,6 +23,7 @@ from dagster import AssetKey, partition_loading_context
 from floe_config import FloeConfig
 from floe_dagster._orchestration.automation import AUTOMATION_SENSOR
 from floe_dagster._orchestration.partitions import describe
+from floe_dagster.cli._snapshot import status
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -32,10 +33,6 @@ def _names(keys: list[str], limit: int = 3) -> str:
     return ", ".join(keys[:limit]) + (f" +{len(keys) - limit}" if len(keys) > limit else "")
 
 
-def _running(enabled: bool) -> str:
-    return "RUNNING" if enabled else "STOPPED"
-
-
 def _tick(iso: str, timezone: str) -> str:
     """A tick of the snapshot as a person reads it, in the schedule's own zone."""
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M %Z")
@@ -43,7 +40,7 @@ def _tick(iso: str, timezone: str) -> str:
 
 def _schedule_lines(snapshot: Mapping[str, Any]) -> list[str]:
     return [
-        f"    {name}: {s['job']} {_running(s['enabled'])} '{s['cron_schedule']}' "
+        f"    {name}: {s['job']} {status(s)} '{s['cron_schedule']}' "
         f"{s['timezone']}, next {_tick(s['next_ticks'][0], s['timezone'])}"
         for name, s in snapshot["schedules"].items()
     ]
@@ -53,7 +50,7 @@ def _sensor_lines(snapshot: Mapping[str, Any]) -> list[str]:
     sensors = snapshot["sensors"]
     lines = [f"  sensors:      {len(sensors)}"] if sensors else []
     lines += [
-        f"    {name}: {s['type']} -> {s['job']} {_running(s['enabled'])}, every "
+        f"    {name}: {s['type']} -> {s['job']} {status(s)}, every "
         f"{s['interval_seconds']} s, {s['watches']}"
         for name, s in sensors.items()
     ]
@@ -100,7 +97,8 @@ def summary(
     jobs = snapshot["jobs"]
     batch = sum(job["type"] == "batch" for job in jobs.values())
     lines = [
-        f"{config.source.file.name} OK: {config.name}",
+        f"{config.source.file.name} OK: {config.name}"
+        + (f" {config.version}" if config.version else ""),
         f"  assets:       {len(snapshot['assets'])}   asset checks: "
         f"{len(snapshot['asset_checks'])}",
         f"  jobs:         {len(jobs)} ({batch} batch, {len(jobs) - batch} ops)",

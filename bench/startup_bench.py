@@ -84,8 +84,8 @@ def importtime(mode: str, state: Path, top: int = 6) -> list[tuple[str, float]]:
     return sorted(charged.items(), key=lambda item: -item[1])[:top]
 
 
-def synthetic(cache: Path) -> Path:
-    floe_yaml = synthetic_project.write_project(cache, models=1000, jobs=2)
+def synthetic(cache: Path, models: int) -> Path:
+    floe_yaml = synthetic_project.write_project(cache, models=models, jobs=2)
     synthetic_project.parse(floe_yaml)
     artifact = floe_yaml.parent / "compiled_artifacts.json"
     write_artifacts(compile_artifacts(floe_yaml, output=artifact), artifact)
@@ -134,10 +134,12 @@ def markdown(
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3, help="median of this many processes")
+    parser.add_argument("--models", type=int, default=1000, help="the synthetic project's size")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "floe" / "bench")
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     options = parser.parse_args()
-    projects = {"the demo": DEMO, "1,000 synthetic models": synthetic(options.cache)}
+    sized = f"{options.models:,} synthetic models"
+    projects = {"the demo": DEMO, sized: synthetic(options.cache, options.models)}
     rows: Rows = {}
     with tempfile.TemporaryDirectory(prefix="floe-startup-") as scratch:
         state = Path(scratch, "state")

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import duckdb
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import AssetKey, DagsterInstance, DagsterRunStatus
 from demo_env import BRONZE, GOLD, MODULE, SILVER, WHOLE_YEAR, demo_environment
 from pyiceberg.catalog import load_catalog
 
@@ -76,6 +76,31 @@ def _first_run(state: Path) -> None:
     assert counts == [(100,), (10,)]
     spans = (state / "observability" / "traces.jsonl").read_text().splitlines()
     assert len(spans) == len(BRONZE + SILVER + GOLD) + 2  # one per asset and per dbt step
+
+    # dbt models show what Python assets show: a row count (the warehouse's, fetched after
+    # the dbt step, all models here are tables) and the columns with the warehouse's types
+    with duckdb.connect(env["FLOE_DUCKDB_PATH"], read_only=True) as db:
+        for key in SILVER + GOLD:
+            event = instance.get_latest_materialization_event(AssetKey(key))
+            assert event is not None
+            assert event.asset_materialization is not None
+            metadata = event.asset_materialization.metadata
+            schema = "gold" if key in GOLD else "silver"
+            [(rows,)] = db.execute(f"select count(*) from {schema}.{key}").fetchall()
+            assert metadata["dagster/row_count"].value == rows, key
+            columns = {c.name for c in metadata["dagster/column_schema"].value.columns}
+            described = {name for name, *_ in db.execute(f"describe {schema}.{key}").fetchall()}
+            assert columns == described, key
+    lineage = [
+        json.loads(line)
+        for line in (state / "observability" / "lineage.jsonl").read_text().splitlines()
+    ]
+    [orders] = [
+        e["outputs"][0]
+        for e in lineage
+        if e["eventType"] == "COMPLETE" and e["job"]["name"] == "customer_orders"
+    ]
+    assert orders["outputFacets"]["outputStatistics"]["rowCount"] == counts[0][0]
     instance.dispose()
 
 

@@ -121,6 +121,8 @@ def test_full_materialization_spans_and_lineage(
     complete = {e["job"]["name"]: e for e in asset_events if e["eventType"] == "COMPLETE"}
     customers = complete["stg_customers"]["outputs"][0]["facets"]
     assert {f["name"] for f in customers["schema"]["fields"]} >= {"customer_id", "email"}
+    statistics = complete["stg_customers"]["outputs"][0]["outputFacets"]["outputStatistics"]
+    assert statistics["rowCount"] > 0  # the warehouse's count, as for a Python asset
     assert {(t["field"], t["value"]) for t in customers["tags"]["tags"]} == {
         ("first_name", "pii"),
         ("last_name", "pii"),

@@ -51,7 +51,7 @@ def test_this_floe_writes_what_the_checked_in_v1_1_artifact_holds(tmp_path: Path
         manifest_as="dbt/target/manifest.json",
     )
     checked_in = json.loads((ARTIFACTS / "v1.1.json").read_text())
-    assert (SCHEMA_VERSION, GRAMMAR_VERSION) == ("1.1", "1.1")
+    assert (SCHEMA_VERSION, GRAMMAR_VERSION) == ("1.1", "1.2")
     assert json.loads(written.model_dump_json()) == checked_in
 
 
@@ -81,14 +81,21 @@ def test_a_newer_v1_writer_with_unknown_fields_at_every_depth_reads() -> None:
     assert _schedule_issue("v1.2-newer-writer.json")[1:3] == (110, 16)
 
 
+def test_an_older_grammar_reads_as_it_did() -> None:
+    older = read_artifacts(ARTIFACTS / "grammar-v1.1.json")
+    assert (older.schema_version, older.grammar_version) == ("1.1", "1.1")
+    current = read_artifacts(ARTIFACTS / "v1.1.json")
+    assert resolve(older, env={}).model_dump() == resolve(current, env={}).model_dump()
+
+
 def test_a_newer_grammar_that_uses_nothing_new_reads() -> None:
-    artifacts = read_artifacts(ARTIFACTS / "grammar-v1.2-known-keys.json")
-    assert artifacts.grammar_version == "1.2"
+    artifacts = read_artifacts(ARTIFACTS / "grammar-v1.3-known-keys.json")
+    assert artifacts.grammar_version == "1.3"
     assert resolve(artifacts, env={}).name == "ecommerce_demo"
 
 
 def test_a_newer_grammar_with_a_key_this_floe_cannot_read_is_refused_by_name() -> None:
-    artifacts = read_artifacts(ARTIFACTS / "grammar-v1.2-new-key.json")
+    artifacts = read_artifacts(ARTIFACTS / "grammar-v1.3-new-key.json")
     with pytest.raises(FloeConfigError) as caught:
         resolve(artifacts, env={})
     [issue] = caught.value.issues
@@ -97,7 +104,7 @@ def test_a_newer_grammar_with_a_key_this_floe_cannot_read_is_refused_by_name() -
         "orchestration.dbt.freshness",
         41,
     )
-    assert "grammar v1.2" in issue.message
+    assert "grammar v1.3" in issue.message
     assert f"v{GRAMMAR_VERSION}" in issue.message
     assert issue.hint is not None
     assert "upgrade floe" in issue.hint

@@ -216,3 +216,37 @@ def test_a_toggle_in_the_instance_wins_and_validate_and_plan_show_both(
     assert f"  nightly: everything '0 1 * * *' Europe/Berlin {both}" in capsys.readouterr().out
     assert cli_main(["validate", str(path)]) == 0
     assert f"    nightly: everything {both} '0 1 * * *'" in capsys.readouterr().out
+
+
+def test_one_round_of_validate_shows_every_problem_across_stages(
+    project: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Four mistakes as a new user makes them: an unknown job in a schedule and a bad cron
+    (floe.yaml's own checks), a selection typo and a pattern typo (only the built assets show
+    them). One ``floe validate`` reports all four, each at its line."""
+    (project / "floe.yaml").write_text(
+        "name: tiny\n"
+        "orchestration:\n"
+        "  asset_modules: [.assets]\n"
+        "  jobs:\n"
+        '    everything: {type: batch, selection: ["+daily_counts"]}\n'
+        '    raw_only: {type: batch, selection: ["evnts"]}\n'
+        "  schedules:\n"
+        '    nightly: {job: everythin, cron_schedule: "0 1 * * *"}\n'
+        '    hourly: {job: everything, cron_schedule: "61 * * * *"}\n'
+        "  assets:\n"
+        '    "evnts*": {group_name: raw}\n'
+    )
+    with caplog.at_level("WARNING", logger="floe"):
+        assert cli_main(["validate", str(project / "floe.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == "3 problems in floe.yaml:", err
+    for where, code in [
+        ("floe.yaml:6:41 orchestration.jobs.raw_only.selection[0]", "selection_matches_nothing"),
+        ("floe.yaml:8:20 orchestration.schedules.nightly.job", "unknown_job"),
+        ("floe.yaml:9:46 orchestration.schedules.hourly.cron_schedule", "invalid_cron"),
+    ]:
+        [line] = [line for line in err.splitlines() if line.startswith(where)]
+        assert line.endswith(f"[{code}]"), line
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "floe.yaml:11:5 orchestration.assets.evnts*: pattern 'evnts*' matches no asset" in logged

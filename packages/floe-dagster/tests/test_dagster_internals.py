@@ -15,6 +15,8 @@ from dagster import (
 )
 
 from floe_dagster._dagster_internals import (
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
     AssetGraph,
     UnresolvedAssetJobDefinition,
     asset_graph,
@@ -42,6 +44,10 @@ def downstream() -> None: ...
 
 
 def test_the_private_names_resolve() -> None:
+    assert (PARTITION_NAME_TAG, ASSET_PARTITION_RANGE_START_TAG) == (
+        "dagster/partition",
+        "dagster/asset_partition_range_start",
+    )
     assert isinstance(AssetGraph, type)
     assert isinstance(UnresolvedAssetJobDefinition, type)
     graph = asset_graph([upstream, downstream])

@@ -17,7 +17,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
+import pytest
 from dagster_http import graphql, launch, run_status
 from projects import DBT_MODELS, DBT_SEEDS, write_dbt_project
 
@@ -315,3 +317,108 @@ def test_a_failing_test_still_stops_what_is_downstream_with_dbts_fast_test_edges
     assert status["customer_totals"] == "skipped"
     relationship = next(k for k in status if k.startswith("relationships_stg_customers"))
     assert status[relationship] == "skipped"  # it needs customer_totals, which never ran
+
+
+@pytest.mark.parametrize("profile", ["floe", "own", "stale"])
+def test_dbt_models_carry_row_counts_and_columns_as_python_assets_do(
+    tmp_path: Path, profile: str
+) -> None:
+    """``orchestration.dbt.table_metadata`` (on by default): after a real ``dbt build``, every
+    seed and table has ``dagster/row_count``, every model its ``dagster/column_schema`` with
+    the warehouse's types, a view a note saying why it has no count, and the model's
+    OpenLineage output the same facts. Off, none of it is queried. With floe's profile floe
+    reads its DuckDB file; with a profile of one's own, dagster-dbt's fetches through the dbt
+    adapter do, and leave neither the file open nor the process in another directory. A fetch
+    that fails (``stale``: a manifest parsed for another database) is a note, not a gap."""
+    import duckdb  # noqa: PLC0415
+    from dagster import AssetKey, DagsterInstance  # noqa: PLC0415
+
+    from floe_config import load_config  # noqa: PLC0415
+    from floe_dagster import build_definitions  # noqa: PLC0415
+
+    project = write_dbt_project(tmp_path / "tiny_shop")
+    totals = project / "models" / "customer_totals.sql"
+    totals.write_text("{{ config(materialized='table') }}\n" + totals.read_text())
+    (project / "models" / "schema.yml").write_text(
+        "version: 2\nmodels:\n  - name: customer_totals\n    columns:\n"
+        "      - name: total\n        description: money spent\n"
+    )
+    ok(floe(project, "init"))
+    own = tmp_path / "own.duckdb"
+    if profile in ("own", "stale"):
+        (project / "profiles.yml").write_text(
+            f"tiny_shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+            f"      path: '{own}'\n      threads: 2\n"
+        )
+        floe_yaml = project / "floe.yaml"
+        floe_yaml.write_text(
+            floe_yaml.read_text().replace(
+                "    observability_level: per_model\n",
+                "    observability_level: per_model\n    profiles_dir: .\n",
+            )
+        )
+        if profile == "own":
+            ok(floe(project, "parse"))  # the manifest's relations name the profile's database
+
+    def run(state: Path) -> dict[AssetKey, dict[str, Any]]:
+        env = {"FLOE_STATE_DIR": str(state)}
+        config = load_config(project / "floe.yaml", env=env)
+        manifest = project / "target" / "manifest.json"
+        defs = build_definitions(config, manifest_path=manifest, env=env)
+        before = os.getcwd()
+        with DagsterInstance.ephemeral() as instance:
+            result = defs.resolve_job_def("all_models").execute_in_process(instance=instance)
+        assert result.success
+        assert os.getcwd() == before  # the fetches' threads change it; floe puts it back
+        return {
+            e.asset_key: dict(e.step_materialization_data.materialization.metadata)
+            for e in result.get_asset_materialization_events()
+            if e.asset_key
+        }
+
+    state = tmp_path / "state"
+    found = run(state)
+    if profile == "stale":  # the relations name floe's database, not the profile's: no count
+        totals_metadata = found[AssetKey("customer_totals")]
+        assert "dagster/row_count" not in totals_metadata
+        assert totals_metadata["floe/row_count"].value.startswith("the count could not be read")
+        return
+    config = load_config(project / "floe.yaml", env={"FLOE_STATE_DIR": str(state)})
+    database = own if profile == "own" else config.path(config.storage.compute.path)
+    with duckdb.connect(str(database), read_only=True) as warehouse:
+        types = dict(
+            warehouse.sql(
+                "select column_name, data_type from duckdb_columns() "
+                "where table_name = 'customer_totals'"
+            ).fetchall()
+        )
+    for seed in ("raw_customers", "raw_orders"):
+        assert found[AssetKey(seed)]["dagster/row_count"].value == 3, seed
+    assert found[AssetKey("customer_totals")]["dagster/row_count"].value == 3
+    columns = found[AssetKey("customer_totals")]["dagster/column_schema"].value.columns
+    assert {c.name: c.type.lower() for c in columns} == {k: v.lower() for k, v in types.items()}
+    for view in ("stg_customers", "stg_orders"):
+        metadata = found[AssetKey(view)]
+        assert "dagster/row_count" not in metadata, view
+        assert metadata["floe/row_count"].value.startswith("not counted: a view"), view
+        assert {c.name for c in metadata["dagster/column_schema"].value.columns} >= {"customer_id"}
+
+    lineage = (state / "observability" / "lineage.jsonl").read_text().splitlines()
+    events = [json.loads(line) for line in lineage]
+    [complete] = [
+        e for e in events if e["eventType"] == "COMPLETE" and e["job"]["name"] == "customer_totals"
+    ]
+    [output] = complete["outputs"]
+    assert output["outputFacets"]["outputStatistics"]["rowCount"] == 3
+    fields = {f["name"]: f for f in output["facets"]["schema"]["fields"]}
+    assert set(fields) == set(types)
+    assert fields["total"]["description"] == "money spent"  # dbt's docs, the warehouse's type
+    assert fields["total"]["type"].lower() == types["total"].lower()
+
+    (project / "floe.yaml").write_text(
+        (project / "floe.yaml")
+        .read_text()
+        .replace("    table_metadata: true ", "    table_metadata: false ")
+    )
+    off = run(tmp_path / "off")
+    assert not any("dagster/row_count" in m or "floe/row_count" in m for m in off.values())

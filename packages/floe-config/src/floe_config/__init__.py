@@ -30,6 +30,7 @@ from floe_config._interpolate import split_template as split_template
 from floe_config._jsonschema import artifacts_json_schema as artifacts_json_schema
 from floe_config._jsonschema import floe_yaml_json_schema as floe_yaml_json_schema
 from floe_config._loader import load_config as load_config
+from floe_config._loader import salvage_config as salvage_config
 from floe_config._manifest_location import locate_manifest as locate_manifest
 from floe_config._manifest_location import manifest_fix as manifest_fix
 from floe_config._manifest_location import workspace_root as workspace_root
@@ -131,6 +132,7 @@ __all__ = [
     "render_path",
     "resolve",
     "resolve_template",
+    "salvage_config",
     "split_template",
     "state_directory",
     "suggest",

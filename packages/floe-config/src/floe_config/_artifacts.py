@@ -48,7 +48,7 @@ from floe_config._yaml import RawDocument
 SCHEMA_VERSION = "1.1"
 """The artifact format this floe writes (1.1: the source map replaces 1.0's three position
 lists; ``grammar_version``)."""
-GRAMMAR_VERSION = "1.1"
+GRAMMAR_VERSION = "1.2"
 """The floe.yaml grammar this floe reads and writes (1.1: ``orchestration.dbt.asset_keys``)."""
 MAJOR = SCHEMA_VERSION.split(".", maxsplit=1)[0]
 DEFAULT_ARTIFACT_NAME = "compiled_artifacts.json"

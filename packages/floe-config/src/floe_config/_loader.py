@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -170,3 +170,76 @@ def load_config(path: str | FsPath, *, env: Mapping[str, str]) -> FloeConfig:
     file = FsPath(path).absolute()
     document = read_document(file)
     return build_config(document, env=env, file=file, base_package=base_package_of(file.parent))
+
+
+SALVAGEABLE = ("jobs", "schedules", "sensors", "backfills", "partitions", "assets")
+"""The sections of ``orchestration`` whose entries stand alone: one entry with a problem can be
+left out and the rest still means what it says."""
+_ROUNDS = 8
+
+
+def _entry_of(issue: ConfigIssue, entries: dict[str, KeyPath]) -> KeyPath | None:
+    """The entry (``orchestration.<section>.<name>``) ``issue`` lies in, or None."""
+    for rendered, path in entries.items():
+        if issue.path == rendered or issue.path.startswith((rendered + ".", rendered + "[")):
+            return path
+    return None
+
+
+def salvage_config(
+    path: str | FsPath, *, env: Mapping[str, str], issues: Sequence[ConfigIssue]
+) -> FloeConfig | None:
+    """floe.yaml without the entries that ``issues`` (``load_config``'s problems) lie in, for
+    the checks that need a valid config (selections against the built assets, patterns, dbt
+    sources) to run in the same round as the config's own checks. None when a problem lies
+    outside the entries of ``SALVAGEABLE`` sections (the rest would not mean what it says).
+
+    Leaving an entry out may break what refers to it (a schedule of a job left out): those
+    entries are left out too, and their problems are not reported (they only echo the first).
+    """
+    file = FsPath(path).absolute()
+    document = read_document(file)
+    orchestration = document.data.get("orchestration") if isinstance(document.data, dict) else {}
+    entries: dict[str, KeyPath] = {}
+    for section in SALVAGEABLE:
+        named = orchestration.get(section) if isinstance(orchestration, dict) else None
+        for name in named if isinstance(named, dict) else {}:
+            entries[render_path(("orchestration", section, name))] = (
+                "orchestration",
+                section,
+                name,
+            )
+    dropped: set[KeyPath] = set()
+    pending = list(issues)
+    for _ in range(_ROUNDS):
+        for issue in pending:
+            entry = _entry_of(issue, entries)
+            if entry is None:
+                return None
+            dropped.add(entry)
+        data = _without(document.data, dropped)
+        try:
+            return build_config(
+                RawDocument(data=data, source=document.source),
+                env=env,
+                file=file,
+                base_package=base_package_of(file.parent),
+            )
+        except FloeConfigError as error:
+            pending = list(error.issues)
+    return None
+
+
+def _without(data: Any, paths: set[KeyPath]) -> Any:
+    """``data`` (floe.yaml's tree) with the mapping entries at ``paths`` removed."""
+    if not paths or not isinstance(data, dict):
+        return data
+    heads: dict[Any, set[KeyPath]] = {}
+    for path in paths:
+        heads.setdefault(path[0], set()).add(path[1:])
+    kept = {}
+    for key, value in data.items():
+        if () in heads.get(key, set()):
+            continue
+        kept[key] = _without(value, heads[key]) if key in heads else value
+    return kept

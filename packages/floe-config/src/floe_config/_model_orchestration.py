@@ -37,6 +37,12 @@ class DbtOrchestration(FloeModel):
     profiles_dir: Text | None = None
     target: Text | None = None
     observability_level: Literal["per_model", "job_level"] = "per_model"
+    table_metadata: bool = Field(
+        default=True,
+        description="after each dbt step, every model's column schema, and the row count of "
+        "every table, incremental model, seed and snapshot (views: a note instead), as the "
+        "materialization's metadata and in its lineage; false skips those queries",
+    )
     asset_keys: Literal["name", "dagster_dbt"] = Field(
         default="name",
         description="name: every model, seed and snapshot keyed by its name; dagster_dbt: "

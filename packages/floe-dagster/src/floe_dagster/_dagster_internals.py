@@ -13,6 +13,9 @@
 - A run worker and a step process rebuild the location without being told which job they
   run: ``run_target`` reads it off the ``ReconstructableJob`` that is loading the repository
   (its ``job_name`` and asset selection), so that floe builds only what that run needs.
+- A run's partition is in its tags, under names Dagster does not export (``dagster/partition``,
+  ``dagster/asset_partition_range_start``); floe's executor checks them before a partitioned
+  job's first step.
 - dagster-dbt reads its runtime facts off an asset spec's metadata, under keys it does not
   export (``DAGSTER_DBT_*``), and wraps the manifest in ``DbtManifestWrapper``; floe's faster
   spec builder writes the same keys, so that ``DbtCliResource.cli`` runs floe's specs unchanged.
@@ -44,6 +47,7 @@ from dagster._core.definitions.repository_definition import RepositoryLoadData
 from dagster._core.definitions.unresolved_asset_job_definition import (
     UnresolvedAssetJobDefinition,
 )
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
 from dagster._utils.env import using_dagster_dev
 from dagster.components.core.decl import ComponentDecl
 from dagster.components.utils.project_paths import get_local_state_path
@@ -59,11 +63,13 @@ from dagster_dbt.dagster_dbt_translator import DbtManifestWrapper
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
 __all__ = [
+    "ASSET_PARTITION_RANGE_START_TAG",
     "DAGSTER_DBT_EXCLUDE_METADATA_KEY",
     "DAGSTER_DBT_MANIFEST_METADATA_KEY",
     "DAGSTER_DBT_SELECT_METADATA_KEY",
     "DAGSTER_DBT_TRANSLATOR_METADATA_KEY",
     "DAGSTER_DBT_UNIQUE_ID_METADATA_KEY",
+    "PARTITION_NAME_TAG",
     "AssetGraph",
     "ComponentDecl",
     "DbtManifestWrapper",

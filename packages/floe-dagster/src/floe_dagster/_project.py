@@ -76,6 +76,7 @@ orchestration:
   dbt:
     manifest_path: {manifest_path}{manifest_pad}# `floe parse` (or `dbt parse`) writes it
     observability_level: per_model
+    table_metadata: true            # each model's row count and columns, after its dbt step
   jobs:
     all_models:
       type: batch

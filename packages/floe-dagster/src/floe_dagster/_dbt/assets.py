@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -33,6 +34,7 @@ from floe_dagster._dbt.groups import DbtGroup, plan_groups
 from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
 from floe_dagster._dbt.settings import DbtSettings, build_flags, seed_partial_parse
 from floe_dagster._dbt.specs import DbtSpecs, build_dbt_specs, node_keys, overrides
+from floe_dagster._dbt.table_metadata import table_metadata
 from floe_dagster._dbt.translator import FloeDbtTranslator
 from floe_dagster._orchestration.partitions import time_window_of
 from floe_dagster._warnings import dagster_internal_warnings_silenced
@@ -48,9 +50,9 @@ def warehouse_lock(config: FloeConfig, settings: DbtSettings) -> AbstractContext
     """DuckDB takes one writing process per file: runs that overlap (a backfill, a sensor
     firing during a schedule) take turns on floe's DuckDB file instead of failing. A user's
     own profile (``profiles_dir``) may point anywhere, so it is not locked."""
-    if settings.profiles_dir is not None or config.storage.compute.type != "duckdb":
+    database = own_warehouse(config, settings)
+    if database is None:
         return nullcontext()
-    database = config.path(config.storage.compute.path)
     return file_lock(warehouse_lock_path(database), waiting=log.info)
 
 
@@ -120,8 +122,29 @@ def run_dbt_build(
         arguments += ["--vars", json.dumps(variables)]
         context.log.info(f"dbt vars for this partition: {variables}")
     seed_partial_parse(settings.manifest_path, target_path)
+    dbt_settings = config.orchestration.dbt
     with warehouse_lock(config, settings):
-        yield from dbt.cli(arguments, context=context, target_path=target_path).stream()
+        invocation = dbt.cli(arguments, context=context, target_path=target_path)
+        streamed = invocation.stream()
+        if dbt_settings is not None and not dbt_settings.table_metadata:
+            yield from streamed
+            return
+        # the facts are read under the lock, after dbt has exited; the spans keep dbt's own
+        # per-model times (from run_results.json), so holding the events back changes none
+        yield from table_metadata(
+            context.log,
+            invocation,
+            streamed,
+            database=own_warehouse(config, settings),
+            nodes=invocation.manifest["nodes"],
+        )
+
+
+def own_warehouse(config: FloeConfig, settings: DbtSettings) -> Path | None:
+    """floe's DuckDB file when floe generates the dbt profile (and so owns the warehouse)."""
+    if settings.profiles_dir is not None or config.storage.compute.type != "duckdb":
+        return None
+    return config.path(config.storage.compute.path)
 
 
 def _multi_asset(

@@ -167,16 +167,34 @@ def _dbt_dataset(
             result = facts.dbt.get(test.unique_id)
             if result is not None and result.status in RAN_STATUSES:
                 assertions.append(Assertion(test.name, result.status in OK_STATUSES, test.column))
+    materialized = facts.materialized.get(key)  # what the warehouse said (table_metadata)
+    fetched = materialized.row_count if materialized else None
     return Dataset(
         name=key,
         description=info.description if info else "",
         owners=info.owners if info else (),
-        columns=dbt.columns if dbt else (),
+        columns=_columns(dbt.columns if dbt else (), materialized.columns if materialized else ()),
         classifications=dbt.classifications if dbt and catalog.settings.classifications else {},
         relation=dbt.relation if dbt else None,
-        row_count=node.rows if node else None,
+        row_count=fetched if fetched is not None else (node.rows if node else None),
         assertions=tuple(assertions),
     )
+
+
+Column = tuple[str, str | None, str]
+
+
+def _columns(documented: tuple[Column, ...], fetched: tuple[Column, ...]) -> tuple[Column, ...]:
+    """A model's columns: the warehouse's (every column, with its type) when they were fetched,
+    each with its dbt description; else the ones dbt's docs list."""
+    if not fetched:
+        return documented
+    described = {name.lower(): (kind, text) for name, kind, text in documented}
+    merged = []
+    for name, kind, text in fetched:
+        doc_kind, doc_text = described.get(name.lower(), (None, ""))
+        merged.append((name, kind or doc_kind, text or doc_text))
+    return tuple(merged)
 
 
 def _models_that_ran(

@@ -15,14 +15,14 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dagster import (
+    Executor,
     ExecutorDefinition,
     InitExecutorContext,
     PartitionsDefinition,
     multi_or_in_process_executor,
 )
-from dagster._core.executor.base import Executor
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
 
+from floe_dagster._dagster_internals import ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
 from floe_dagster._orchestration.partitions import describe
 
 if TYPE_CHECKING:

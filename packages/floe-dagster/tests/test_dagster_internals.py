@@ -18,6 +18,9 @@ from floe_dagster._dagster_internals import (
     ASSET_PARTITION_RANGE_START_TAG,
     PARTITION_NAME_TAG,
     AssetGraph,
+    ExecutionPlan,
+    PlanOrchestrationContext,
+    RetryMode,
     UnresolvedAssetJobDefinition,
     asset_graph,
     backfill_status,
@@ -49,6 +52,7 @@ def test_the_private_names_resolve() -> None:
         "dagster/asset_partition_range_start",
     )
     assert isinstance(AssetGraph, type)
+    assert all(isinstance(t, type) for t in (ExecutionPlan, PlanOrchestrationContext, RetryMode))
     assert isinstance(UnresolvedAssetJobDefinition, type)
     graph = asset_graph([upstream, downstream])
     assert graph.get(AssetKey("downstream")).parent_keys == {AssetKey("upstream")}

@@ -15,7 +15,8 @@
   (its ``job_name`` and asset selection), so that floe builds only what that run needs.
 - A run's partition is in its tags, under names Dagster does not export (``dagster/partition``,
   ``dagster/asset_partition_range_start``); floe's executor checks them before a partitioned
-  job's first step.
+  job's first step, and an ``Executor`` is handed Dagster's unexported ``PlanOrchestrationContext``,
+  ``ExecutionPlan`` and ``RetryMode``.
 - dagster-dbt reads its runtime facts off an asset spec's metadata, under keys it does not
   export (``DAGSTER_DBT_*``), and wraps the manifest in ``DbtManifestWrapper``; floe's faster
   spec builder writes the same keys, so that ``DbtCliResource.cli`` runs floe's specs unchanged.
@@ -47,6 +48,9 @@ from dagster._core.definitions.repository_definition import RepositoryLoadData
 from dagster._core.definitions.unresolved_asset_job_definition import (
     UnresolvedAssetJobDefinition,
 )
+from dagster._core.execution.context.system import PlanOrchestrationContext
+from dagster._core.execution.plan.plan import ExecutionPlan
+from dagster._core.execution.retries import RetryMode
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
 from dagster._utils.env import using_dagster_dev
 from dagster.components.core.decl import ComponentDecl
@@ -73,6 +77,9 @@ __all__ = [
     "AssetGraph",
     "ComponentDecl",
     "DbtManifestWrapper",
+    "ExecutionPlan",
+    "PlanOrchestrationContext",
+    "RetryMode",
     "RunTarget",
     "UnresolvedAssetJobDefinition",
     "asset_graph",

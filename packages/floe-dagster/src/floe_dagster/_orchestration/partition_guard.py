@@ -22,14 +22,17 @@ from dagster import (
     multi_or_in_process_executor,
 )
 
-from floe_dagster._dagster_internals import ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
+from floe_dagster._dagster_internals import (
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+    ExecutionPlan,
+    PlanOrchestrationContext,
+    RetryMode,
+)
 from floe_dagster._orchestration.partitions import describe
 
 if TYPE_CHECKING:
-    from dagster._core.events import DagsterEvent
-    from dagster._core.execution.context.system import PlanOrchestrationContext
-    from dagster._core.execution.plan.plan import ExecutionPlan
-    from dagster._core.execution.retries import RetryMode
+    from dagster import DagsterEvent
 
 
 class RunWithoutPartition(Exception):

@@ -1,6 +1,9 @@
-"""Automation conditions under a real daemon (FR-036..040): floe's automation sensor is RUNNING
-from the start, ``on_missing`` fills every missing partition from an empty instance, and an
-``eager`` asset follows its upstream. A schedule over automated assets loses exactly those."""
+"""One real daemon from an empty instance, shared by the cases that need one: automation
+conditions (FR-036..040: floe's automation sensor is RUNNING from the start, ``on_missing`` fills
+every missing partition, an ``eager`` asset follows its upstream, ``on_cron`` ticks), schedules
+(FR-024, 025, 028) and every partition kind on dbt models (FR-011..014: hourly across a DST day,
+static downstream of it on all its partitions, dynamic keys from a function). A schedule over
+automated assets loses exactly those."""
 
 from __future__ import annotations
 
@@ -8,12 +11,16 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
+import pytest
 from dagster import (
+    AllPartitionMapping,
     AssetKey,
     DagsterInstance,
     DagsterRun,
@@ -21,10 +28,13 @@ from dagster import (
     EventLogEntry,
     RunsFilter,
 )
+from dagster_http import graphql
 from dagster_processes import dagster_server
 from demo_env import compile_project, demo_environment, floe_validate
 
+from floe_config import load_config
 from floe_dagster import FloeDefinitions
+from floe_dbt import DbtRunner
 
 WAIT_SECONDS = 240
 
@@ -57,6 +67,10 @@ owned = noting("owned", deps=("plain",))
 by_day = noting("by_day", partitioned=True)
 by_region = noting("by_region", partitioned=True)
 zoned = noting("zoned")
+
+
+def initial_customers():
+    return ["c1", "c2"]
 """
 
 DEFINITIONS = """\
@@ -67,12 +81,29 @@ defs = FloeDefinitions.from_compiled_artifacts()
 
 FLOE_YAML = """\
 name: automated
+transforms:
+  dbt: {project_dir: dbt}
+storage:
+  compute: {type: duckdb, path: "${FLOE_DUCKDB_PATH}"}
 orchestration:
   asset_modules: [.assets]
+  dbt: {manifest_path: dbt/target/manifest.json}
   partitions:
     daily: {type: time_window, start: "${FILL_START}", cron_schedule: "0 0 * * *"}
     regions: {type: static, partition_keys: [us, eu]}
+    new_york_hours:               # 2024-03-10, when New York's clocks skip 02:00: 23 hours
+      type: time_window
+      start: "2024-03-10-00:00"
+      end: "2024-03-10-23:00"
+      cron_schedule: "0 * * * *"
+      timezone: America/New_York
+    customers: {type: dynamic, fn: .assets.initial_customers}
   assets:
+    hourly_events:
+      partitions: new_york_hours
+      backfill_policy: {type: multi_run, max_partitions_per_run: 12}
+    region_summary: {partitions: regions}
+    customer_totals: {partitions: customers}
     follower: {automation_condition: eager}
     daily_fill: {partitions: daily, automation_condition: on_missing}
     every_minute: {automation_condition: {type: on_cron, cron_schedule: "* * * * *"}}
@@ -101,13 +132,58 @@ orchestration:
 """
 
 
-def _project(root: Path) -> Path:
-    package = root / "automated"
-    package.mkdir(parents=True)
+DBT_MODELS = {
+    # each run appends the hours of its window: floe's vars, UTC and half open
+    "hourly_events": """\
+{{ config(materialized='incremental') }}
+select hour, '{{ invocation_id }}' as invocation_id
+from range(
+    timestamp '{{ var("partition_start", "2000-01-01 00:00:00") }}',
+    timestamp '{{ var("partition_end", "2000-01-01 00:00:00") }}',
+    interval 1 hour
+) as hours(hour)
+""",
+    # a region's partition reads every hour upstream (AllPartitionMapping)
+    "region_summary": """\
+{{ config(materialized='incremental') }}
+select '{{ var("partition_key", "-") }}' as region,
+       count(*) as hours,
+       count(distinct invocation_id) as upstream_runs
+from {{ ref('hourly_events') }}
+""",
+    "customer_totals": """\
+{{ config(materialized='incremental') }}
+select '{{ var("partition_key", "-") }}' as customer
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def automated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project (Python assets and a dbt project), compiled, with its manifest parsed."""
+    package = tmp_path_factory.mktemp("root") / "automated"
+    (package / "dbt" / "models").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "assets.py").write_text(ASSETS)
     (package / "definitions.py").write_text(DEFINITIONS)
     (package / "floe.yaml").write_text(FLOE_YAML)
+    dbt = package / "dbt"
+    (dbt / "dbt_project.yml").write_text(
+        "name: automated\nversion: '1.0'\nconfig-version: 2\nprofile: automated\n"
+    )
+    for name, sql in DBT_MODELS.items():
+        (dbt / "models" / f"{name}.sql").write_text(sql)
+    parsing = {
+        **os.environ,
+        "FLOE_DUCKDB_PATH": str(package.parent / "parse.duckdb"),
+        "FILL_START": "2024-01-01",
+    }
+    config = load_config(package / "floe.yaml", env=parsing)
+    manifest = DbtRunner(
+        project_dir=dbt, state_dir=package.parent / "parse", config=config, env=parsing
+    ).parse()
+    (dbt / "target").mkdir()
+    (dbt / "target" / "manifest.json").write_bytes(manifest.read_bytes())
     compile_project(package)
     return package
 
@@ -147,98 +223,210 @@ def _schedule_runs(instance: DagsterInstance, name: str) -> list[DagsterRun]:
     return list(instance.get_runs(RunsFilter(tags={"dagster/schedule_name": name})))
 
 
-def test_the_daemon_fills_missing_partitions_and_follows_upstream(tmp_path: Path) -> None:
-    """One daemon from an empty instance: the automation conditions (``on_missing``, ``eager``,
-    ``on_cron``) and the schedules (FR-024, 025, 028, 040), each tick at one minute, TICK."""
-    _project(tmp_path / "root")
-    start = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+@dataclass(frozen=True)
+class Daemon:
+    """``dagster dev`` (webserver and daemon) on the project, from an empty instance."""
+
+    url: str
+    package: Path
+    env: dict[str, str]
+    instance: DagsterInstance
+    log: Path
+    tick: datetime  # the minute every schedule of the project names
+    started: datetime
+
+
+@pytest.fixture(scope="module")
+def daemon(automated: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
+    here = tmp_path_factory.mktemp("daemon")
+    started = datetime.now(UTC)
     tick = _tick()
     local = tick.astimezone(ZoneInfo("Asia/Kathmandu"))
     env = demo_environment(
-        tmp_path / "state",
-        FILL_START=start,
-        AUTO_NOTES=str(tmp_path / "notes.jsonl"),
+        here / "state",
+        FILL_START=(started - timedelta(days=3)).strftime("%Y-%m-%d"),
+        AUTO_NOTES=str(here / "notes.jsonl"),
         TICK_CRON=f"{tick.minute} {tick.hour} * * *",
         KATHMANDU_CRON=f"{local.minute} {local.hour} * * *",
     )
-    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "root"), *filter(None, sys.path)])
-    home = Path(env["DAGSTER_HOME"])
-    log = tmp_path / "dagster.log"
-    instance = DagsterInstance.from_config(str(home))
-    windows = {(datetime.now(UTC) - timedelta(days=d)).strftime("%Y-%m-%d") for d in (1, 2, 3)}
-
-    with dagster_server(env, log, module="automated.definitions", daemon=True):
-        # on_missing: every complete day since the start, from the first ticks, unasked
-        _until(
-            "daily_fill fills its 3 missing days",
-            lambda: instance.get_materialized_partitions(AssetKey("daily_fill")) == windows,
-            log,
-        )
-        assert instance.get_latest_materialization_event(AssetKey("follower")) is None
-
-        # eager: the follower runs after its upstream does (and not before: upstream missing)
-        dagster = str(Path(sys.executable).parent / "dagster")
-        command = [dagster, "job", "execute", "-m", "automated.definitions", "-j"]
-        run = subprocess.run(
-            [*command, "refresh_upstream"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert run.returncode == 0, run.stderr[-3000:]
-        upstream = instance.get_latest_materialization_event(AssetKey("upstream"))
-        assert upstream is not None
-        follower = _by_the_automation(instance, "follower", log)
-        assert follower.timestamp > upstream.timestamp
-
-        # on_cron ("* * * * *"): the automation runs it after a tick of its cron
-        _by_the_automation(instance, "every_minute", log)
-
-        # the schedules: each fires at TICK, launches its job with the partitions its selector
-        # names, and runs to the end; the disabled one and the one in the wrong zone never fire
-        expected = {"newest_day": 1, "every_region": 2, "owned_by_automation": 1, "kathmandu": 1}
-        _until(
-            f"the schedules fire at {tick:%H:%M} UTC and their runs finish",
-            lambda: all(
-                len(runs := _schedule_runs(instance, name)) == count
-                and all(r.status == DagsterRunStatus.SUCCESS for r in runs)
-                for name, count in expected.items()
-            ),
-            log,
-        )
-        print(f"schedules ticked at {tick:%H:%M} UTC; finished {datetime.now(UTC):%H:%M:%S}")
-        [newest] = _schedule_runs(instance, "newest_day")  # `latest`: the newest complete day
-        assert newest.tags["dagster/partition"] == (tick - timedelta(days=1)).strftime("%Y-%m-%d")
-        regions = {r.tags["dagster/partition"] for r in _schedule_runs(instance, "every_region")}
-        assert regions == {"us", "eu"}  # `all`: every static key, one run each
-        [zoned] = _schedule_runs(instance, "kathmandu")
-        record = instance.get_run_record_by_id(zoned.run_id)
-        assert record is not None  # its cron names TICK's hour in Asia/Kathmandu: it ran at TICK
-        created = record.create_timestamp
-        created = created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC)
-        assert tick <= created < tick + timedelta(seconds=60), (created, tick)
-        # an automated asset is the automation's: the schedule ran the rest of its job, and
-        # `owned` (eager) ran once more only because the automation saw `plain` update
-        [scheduled] = _schedule_runs(instance, "owned_by_automation")
-        ran = {
-            e.dagster_event.asset_key
-            for e in instance.all_logs(scheduled.run_id)
-            if e.dagster_event is not None and e.dagster_event.is_step_materialization
-        }
-        assert ran == {AssetKey("plain")}, ran
-        _by_the_automation(instance, "owned", log)
-        assert _schedule_runs(instance, "switched_off") == []
-        assert _schedule_runs(instance, "same_cron_in_utc") == []
-    assert sorted(instance.get_materialized_partitions(AssetKey("daily_fill"))) == sorted(windows)
+    env["PYTHONPATH"] = os.pathsep.join([str(automated.parent), *filter(None, sys.path)])
+    log = here / "dagster.log"
+    instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
+    with dagster_server(env, log, module="automated.definitions", daemon=True) as url:
+        yield Daemon(url, automated, env, instance, log, tick, started)
     instance.dispose()
 
 
-def test_a_schedule_loses_the_assets_automation_owns(tmp_path: Path) -> None:
-    package = _project(tmp_path / "root")
+BACKFILL = """
+mutation Backfill($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+  }
+}
+"""
+
+
+def _backfill_of_every_partition(url: str, keys: list[str]) -> str:
+    """What the UI's "Materialize all" over ``keys`` submits: an asset backfill of all their
+    partitions, whatever each asset's partitions are, run by the daemon."""
+    params = {"assetSelection": [{"path": [key]} for key in keys], "allPartitions": True}
+    result = graphql(url, BACKFILL, {"params": params})["launchPartitionBackfill"]
+    assert result["__typename"] == "LaunchBackfillSuccess", result
+    backfill_id: str = result["backfillId"]
+    return backfill_id
+
+
+def _table(env: dict[str, str], name: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(env["FLOE_DUCKDB_PATH"], read_only=True) as warehouse:
+        [(schema,)] = warehouse.sql(
+            f"select schema_name from duckdb_tables() where table_name = '{name}'"
+        ).fetchall()
+        return warehouse.sql(f"select * from {schema}.{name} order by all").fetchall()
+
+
+def test_every_partition_kind_of_a_dbt_model_runs_through_the_daemon(daemon: Daemon) -> None:
+    """dbt models partitioned by the hour across a DST day, by static keys downstream of the
+    hours (on all of them), and by dynamic keys that floe's sensor adds from a function: one
+    backfill of all their partitions, as the UI submits it, run by the daemon for real."""
+    instance, log = daemon.instance, daemon.log
+    sys.path.insert(0, str(daemon.package.parent))
+    artifact = daemon.package / "compiled_artifacts.json"
+    defs = FloeDefinitions.from_compiled_artifacts(artifact, env=daemon.env)
+    mapping = defs.resolve_asset_graph().get_partition_mapping(
+        AssetKey("region_summary"), AssetKey("hourly_events")
+    )
+    assert isinstance(mapping, AllPartitionMapping), mapping  # a region reads every hour
+    _until(
+        "floe_partition_keys_customers adds the function's keys",
+        lambda: list(instance.get_dynamic_partitions("customers")) == ["c1", "c2"],
+        log,
+    )
+    backfill_id = _backfill_of_every_partition(
+        daemon.url, ["hourly_events", "region_summary", "customer_totals"]
+    )
+    _until(
+        "the backfill of every partition completes",
+        lambda: (
+            (b := instance.get_backfill(backfill_id)) is not None and b.status.value != "REQUESTED"
+        ),
+        log,
+    )
+    backfill = instance.get_backfill(backfill_id)
+    assert backfill is not None
+    assert backfill.status.value == "COMPLETED_SUCCESS", backfill.status
+    runs = instance.get_runs(RunsFilter(tags={"dagster/backfill": backfill_id}))
+    assert all(r.status == DagsterRunStatus.SUCCESS for r in runs)
+
+    # hourly, America/New_York, 2024-03-10: 23 keys (no 02:00), in two runs of 12 and 11 keys
+    hours = instance.get_materialized_partitions(AssetKey("hourly_events"))
+    assert len(hours) == 23, sorted(hours)
+    assert "2024-03-10-02:00" not in hours
+    assert {"2024-03-10-01:00", "2024-03-10-03:00"} <= hours
+    ranges = sorted(
+        (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+        for r in runs
+        if "dagster/asset_partition_range_start" in r.tags
+    )
+    assert ranges == [
+        ("2024-03-10-00:00", "2024-03-10-12:00"),
+        ("2024-03-10-13:00", "2024-03-10-23:00"),
+    ], ranges
+    # ... and dbt got each run's window in UTC: together 23 consecutive hours, none twice
+    written = [hour for hour, _ in _table(daemon.env, "hourly_events")]
+    first = datetime(2024, 3, 10, 5)  # midnight EST
+    assert written == [first + timedelta(hours=h) for h in range(23)], written
+    assert len({run for _, run in _table(daemon.env, "hourly_events")}) == 2
+
+    # static keys downstream of the hours: each region's run came after every hour was written
+    assert instance.get_materialized_partitions(AssetKey("region_summary")) == {"us", "eu"}
+    assert _table(daemon.env, "region_summary") == [("eu", 23, 2), ("us", 23, 2)]
+
+    # dynamic keys, added by floe's sensor from `fn`, each run for real
+    assert instance.get_materialized_partitions(AssetKey("customer_totals")) == {"c1", "c2"}
+    assert _table(daemon.env, "customer_totals") == [("c1",), ("c2",)]
+    print(
+        f"{len(runs)} runs of the backfill, done {datetime.now(UTC) - daemon.started} after start"
+    )
+
+
+def test_the_daemon_fills_missing_partitions_and_follows_upstream(daemon: Daemon) -> None:
+    """One daemon from an empty instance: the automation conditions (``on_missing``, ``eager``,
+    ``on_cron``) and the schedules (FR-024, 025, 028, 040), each tick at one minute, TICK."""
+    instance, log, env, tick = daemon.instance, daemon.log, daemon.env, daemon.tick
+    windows = {(daemon.started - timedelta(days=d)).strftime("%Y-%m-%d") for d in (1, 2, 3)}
+
+    # on_missing: every complete day since the start, from the first ticks, unasked
+    _until(
+        "daily_fill fills its 3 missing days",
+        lambda: instance.get_materialized_partitions(AssetKey("daily_fill")) == windows,
+        log,
+    )
+    assert instance.get_latest_materialization_event(AssetKey("follower")) is None
+
+    # eager: the follower runs after its upstream does (and not before: upstream missing)
+    dagster = str(Path(sys.executable).parent / "dagster")
+    command = [dagster, "job", "execute", "-m", "automated.definitions", "-j"]
+    run = subprocess.run(
+        [*command, "refresh_upstream"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    upstream = instance.get_latest_materialization_event(AssetKey("upstream"))
+    assert upstream is not None
+    follower = _by_the_automation(instance, "follower", log)
+    assert follower.timestamp > upstream.timestamp
+
+    # on_cron ("* * * * *"): the automation runs it after a tick of its cron
+    _by_the_automation(instance, "every_minute", log)
+
+    # the schedules: each fires at TICK, launches its job with the partitions its selector
+    # names, and runs to the end; the disabled one and the one in the wrong zone never fire
+    expected = {"newest_day": 1, "every_region": 2, "owned_by_automation": 1, "kathmandu": 1}
+    _until(
+        f"the schedules fire at {tick:%H:%M} UTC and their runs finish",
+        lambda: all(
+            len(runs := _schedule_runs(instance, name)) == count
+            and all(r.status == DagsterRunStatus.SUCCESS for r in runs)
+            for name, count in expected.items()
+        ),
+        log,
+    )
+    print(f"schedules ticked at {tick:%H:%M} UTC; finished {datetime.now(UTC):%H:%M:%S}")
+    [newest] = _schedule_runs(instance, "newest_day")  # `latest`: the newest complete day
+    assert newest.tags["dagster/partition"] == (tick - timedelta(days=1)).strftime("%Y-%m-%d")
+    regions = {r.tags["dagster/partition"] for r in _schedule_runs(instance, "every_region")}
+    assert regions == {"us", "eu"}  # `all`: every static key, one run each
+    [zoned] = _schedule_runs(instance, "kathmandu")
+    record = instance.get_run_record_by_id(zoned.run_id)
+    assert record is not None  # its cron names TICK's hour in Asia/Kathmandu: it ran at TICK
+    created = record.create_timestamp
+    created = created.astimezone(UTC) if created.tzinfo else created.replace(tzinfo=UTC)
+    assert tick <= created < tick + timedelta(seconds=60), (created, tick)
+    # an automated asset is the automation's: the schedule ran the rest of its job, and
+    # `owned` (eager) ran once more only because the automation saw `plain` update
+    [scheduled] = _schedule_runs(instance, "owned_by_automation")
+    ran = {
+        e.dagster_event.asset_key
+        for e in instance.all_logs(scheduled.run_id)
+        if e.dagster_event is not None and e.dagster_event.is_step_materialization
+    }
+    assert ran == {AssetKey("plain")}, ran
+    _by_the_automation(instance, "owned", log)
+    assert _schedule_runs(instance, "switched_off") == []
+    assert _schedule_runs(instance, "same_cron_in_utc") == []
+    assert sorted(instance.get_materialized_partitions(AssetKey("daily_fill"))) == sorted(windows)
+
+
+def test_a_schedule_loses_the_assets_automation_owns(automated: Path, tmp_path: Path) -> None:
+    package = automated
     env = demo_environment(tmp_path / "state", FILL_START="2024-01-01")
-    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "root"), *filter(None, sys.path)])
+    env["PYTHONPATH"] = os.pathsep.join([str(package.parent), *filter(None, sys.path)])
 
     result = floe_validate(package / "floe.yaml", env)
     assert result.returncode == 0, result.stderr
@@ -255,7 +443,7 @@ def test_a_schedule_loses_the_assets_automation_owns(tmp_path: Path) -> None:
         "floe_automation_sensor RUNNING" in (result.stdout)
     )
 
-    sys.path.insert(0, str(tmp_path / "root"))
+    sys.path.insert(0, str(package.parent))
     defs = FloeDefinitions.from_compiled_artifacts(package / "compiled_artifacts.json", env=env)
     schedule = defs.resolve_schedule_def("hourly_everything")
     job = defs.resolve_job_def(schedule.job_name)

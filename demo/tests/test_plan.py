@@ -64,6 +64,16 @@ def test_plan_shows_ticks_in_their_timezone_and_what_a_module_adds(tmp_path: Pat
     assert changes["compared_with"] == str(project / "compiled_artifacts.json")
     assert changes["assets"] == {"added": ["top_customers"], "removed": [], "changed": []}
     assert changes["jobs"] == {"added": [], "removed": [], "changed": []}
+    # a CI job compares a branch with main's artifact, wherever it keeps it
+    mains = tmp_path / "main" / "compiled_artifacts.json"
+    mains.parent.mkdir()
+    (project / "compiled_artifacts.json").rename(mains)
+    against = json.loads(floe(env, "plan", floe_yaml, "--json", "--against", str(mains)).stdout)
+    assert against["changes"]["compared_with"] == str(mains), against["changes"]["note"]
+    assert against["changes"]["assets"] == changes["assets"]
+    alone = json.loads(floe(env, "plan", floe_yaml, "--json").stdout)
+    assert alone["changes"]["compared_with"] is None  # nothing beside floe.yaml any more
+    mains.rename(project / "compiled_artifacts.json")
     shown = floe(env, "plan", floe_yaml).stdout
     assert "assets added: top_customers" in shown
     assert f"warning: {where}: pattern 'gold_*' matches no asset" in shown

@@ -296,9 +296,12 @@ def _artifact_error(
     )
 
 
-def read_artifacts(path: str | Path) -> CompiledArtifacts:
+def read_artifacts(path: str | Path, *, placed_at: str | Path | None = None) -> CompiledArtifacts:
     """Read a compiled_artifacts.json of any v1.x (unknown fields ignored), refusing another
-    major version, or a floe.yaml grammar of another major version, with a clear message."""
+    major version, or a floe.yaml grammar of another major version, with a clear message.
+
+    ``placed_at``: read it as if it sat there (say main's artifact, fetched elsewhere, beside a
+    branch's floe.yaml): its floe.yaml, dbt project and manifest paths resolve from there."""
     file = Path(path).absolute()
     regenerate = "regenerate it with `floe compile`"
     try:
@@ -311,7 +314,10 @@ def read_artifacts(path: str | Path) -> CompiledArtifacts:
         raise _artifact_error(
             file, IssueCode.INVALID_ARTIFACT, f"not a readable JSON artifact: {error}", regenerate
         ) from error
-    return artifacts_from_json(raw, location=file)
+    artifacts = artifacts_from_json(raw, location=file)
+    if placed_at is not None:
+        artifacts._location = Path(placed_at).absolute()
+    return artifacts
 
 
 def artifacts_from_json(

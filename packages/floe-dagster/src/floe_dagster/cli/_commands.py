@@ -76,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("config", nargs="?", default="floe.yaml", type=Path)
     plan.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
     plan.add_argument("--json", action="store_true", help="the plan as JSON (docs/plan.md)")
+    plan.add_argument(
+        "--against",
+        type=Path,
+        metavar="ARTIFACT",
+        help="show the changes since this compiled artifact, e.g. main's "
+        f"(default: {DEFAULT_ARTIFACT_NAME} beside floe.yaml)",
+    )
     from floe_dagster.cli._dev import add_arguments  # noqa: PLC0415
 
     add_arguments(

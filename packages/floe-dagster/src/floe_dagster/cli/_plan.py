@@ -22,6 +22,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from floe_config import (
@@ -72,18 +73,17 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, An
 
 
 def _previous(
-    config: FloeConfig, env: Mapping[str, str], instance: Any = None
+    config: FloeConfig, env: Mapping[str, str], instance: Any = None, against: Path | None = None
 ) -> tuple[str | None, Any, str | None]:
-    """(artifact path, its snapshot, why there is none) for the artifact next to floe.yaml."""
-    artifact = config.source.directory / DEFAULT_ARTIFACT_NAME
+    """(artifact path, its snapshot, why there is none) for ``against`` (a compiled artifact,
+    say main's), else the artifact next to floe.yaml."""
+    artifact = against or config.source.directory / DEFAULT_ARTIFACT_NAME
     if not artifact.is_file():
-        return (
-            None,
-            None,
-            f"no {DEFAULT_ARTIFACT_NAME} next to floe.yaml (`floe compile` writes it)",
-        )
+        missing = f"no {artifact}" if against else f"no {DEFAULT_ARTIFACT_NAME} next to floe.yaml"
+        return None, None, f"{missing} (`floe compile` writes it)"
     try:
-        artifacts = read_artifacts(artifact)
+        beside = config.source.directory / DEFAULT_ARTIFACT_NAME  # where its paths resolve
+        artifacts = read_artifacts(artifact, placed_at=beside)
         old = resolve(artifacts, env=env)
         manifest = artifacts.manifest_file
         definitions = build_definitions(
@@ -98,11 +98,16 @@ def _previous(
 
 
 def build_plan(
-    config: FloeConfig, definitions: Definitions, env: Mapping[str, str], instance: Any = None
+    config: FloeConfig,
+    definitions: Definitions,
+    env: Mapping[str, str],
+    instance: Any = None,
+    against: Path | None = None,
 ) -> dict[str, Any]:
-    """The whole plan document (see ``docs/plan.md``)."""
+    """The whole plan document (see ``docs/plan.md``); changes since ``against`` (a compiled
+    artifact), else since the artifact next to floe.yaml."""
     current = snapshot(config, definitions, instance, env=env)
-    compared_with, before, note = _previous(config, env, instance)
+    compared_with, before, note = _previous(config, env, instance, against)
     graph = definitions.resolve_asset_graph()
     warnings = [str(issue) for issue in load_warnings(config, build_partitions(config), graph, env)]
     return {
@@ -220,9 +225,10 @@ def render(plan: Mapping[str, Any], style: Style) -> list[str]:
 
 
 def plan_command(options: argparse.Namespace) -> int:
-    """``floe plan [floe.yaml] [--json] [--manifest PATH]``."""
+    """``floe plan [floe.yaml] [--json] [--manifest PATH] [--against ARTIFACT]``."""
     config, definitions = load_for_command(options.config, options.manifest, os.environ)
-    plan = build_plan(config, definitions, os.environ, instance=recorded_instance())
+    against = options.against.absolute() if options.against else None
+    plan = build_plan(config, definitions, os.environ, recorded_instance(), against)
     if options.json:
         print(json.dumps(plan, indent=2))
     else:

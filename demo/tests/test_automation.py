@@ -129,6 +129,13 @@ orchestration:
       cron_schedule: "${KATHMANDU_CRON:0 0 1 1 *}"
       timezone: Asia/Kathmandu
     same_cron_in_utc: {job: zone_probe, cron_schedule: "${KATHMANDU_CRON:0 0 1 1 *}"}
+  sensors:
+    regions_on_file:              # a file for a static job runs what its schedule would: all keys
+      type: file_watcher
+      job: regional
+      path: ${DROP_DIR:drops}
+      pattern: "*.csv"
+      poll_interval_seconds: 5
 """
 
 
@@ -248,7 +255,9 @@ def daemon(automated: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         AUTO_NOTES=str(here / "notes.jsonl"),
         TICK_CRON=f"{tick.minute} {tick.hour} * * *",
         KATHMANDU_CRON=f"{local.minute} {local.hour} * * *",
+        DROP_DIR=str(here / "drops"),
     )
+    (here / "drops").mkdir()
     env["PYTHONPATH"] = os.pathsep.join([str(automated.parent), *filter(None, sys.path)])
     log = here / "dagster.log"
     instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
@@ -349,6 +358,28 @@ def test_every_partition_kind_of_a_dbt_model_runs_through_the_daemon(daemon: Dae
     print(
         f"{len(runs)} runs of the backfill, done {datetime.now(UTC) - daemon.started} after start"
     )
+
+
+def test_a_file_for_a_static_job_runs_every_key(daemon: Daemon) -> None:
+    """FR-035 over static partitions: a file dropped into the watched folder runs the job for
+    the keys a schedule would (every key), one run each, once."""
+    (Path(daemon.env["DROP_DIR"]) / "regions_0001.csv").write_text("region\nus\n")
+
+    def by_the_sensor() -> list[DagsterRun]:
+        return list(daemon.instance.get_runs(RunsFilter(tags={"floe/sensor": "regions_on_file"})))
+
+    _until(
+        "the file runs `regional` for us and eu",
+        lambda: (
+            len(runs := by_the_sensor()) == 2
+            and all(r.status == DagsterRunStatus.SUCCESS for r in runs)
+        ),
+        daemon.log,
+    )
+    assert {r.tags["dagster/partition"] for r in by_the_sensor()} == {"us", "eu"}
+    assert {r.job_name for r in by_the_sensor()} == {"regional"}
+    time.sleep(12)  # two more ticks of the sensor: the same file runs nothing again
+    assert len(by_the_sensor()) == 2
 
 
 def test_the_daemon_fills_missing_partitions_and_follows_upstream(daemon: Daemon) -> None:

@@ -73,6 +73,12 @@ def test_plan_shows_ticks_in_their_timezone_and_what_a_module_adds(tmp_path: Pat
     assert against["changes"]["assets"] == changes["assets"]
     alone = json.loads(floe(env, "plan", floe_yaml, "--json").stdout)
     assert alone["changes"]["compared_with"] is None  # nothing beside floe.yaml any more
+    served = Path(env["FLOE_STATE_DIR"]) / "compiled_artifacts.json"  # where `floe dev` writes
+    assert floe(env, "compile", floe_yaml, "--output", str(served)).returncode == 0
+    since_dev = json.loads(floe(env, "plan", floe_yaml, "--json").stdout)["changes"]
+    assert since_dev["compared_with"] == str(served), since_dev["note"]
+    assert since_dev["assets"] == {"added": [], "removed": [], "changed": []}  # it is today's
+    served.unlink()
     mains.rename(project / "compiled_artifacts.json")
     shown = floe(env, "plan", floe_yaml).stdout
     assert "assets added: top_customers" in shown

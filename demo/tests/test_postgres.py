@@ -39,7 +39,8 @@ from sqlalchemy import create_engine, text
 from floe_dagster.cli._dev import DAGSTER_POSTGRES_ENV, instance_yaml
 from floe_dagster.cli._postgres import ensure_databases, postgres_target
 
-LOCATION = "floe_dagster.code_location"
+LOCATION = "floe_dagster.code_location"  # the module `dagster` commands load
+SERVED_AS = "ecommerce_demo"  # the code location `floe dev` serves: floe.yaml's name
 RUN_SECONDS = 300
 GATE_PY = '''"""An asset that waits at a gate before it opens the catalog (test_postgres)."""
 
@@ -183,7 +184,7 @@ def test_the_demo_runs_on_postgres_and_survives_the_server_stopping(
         instance = DagsterInstance.from_config(str(state / "dagster"))
 
         # 1. The first run, through the daemon, from empty databases.
-        first = launch(url, LOCATION, "medallion_pipeline", tags=WHOLE_YEAR)
+        first = launch(url, SERVED_AS, "medallion_pipeline", tags=WHOLE_YEAR)
         assert _finished(instance, first, log) == DagsterRunStatus.SUCCESS
         assert _rows(dagster_url, f"select status from runs where run_id = '{first}'") == [
             ("SUCCESS",)
@@ -198,7 +199,7 @@ def test_the_demo_runs_on_postgres_and_survives_the_server_stopping(
 
         # 3. The server stops while a step is about to open the catalog.
         gate = Path(env["FLOE_TEST_GATE"])
-        doomed = launch(url, LOCATION, "gated")
+        doomed = launch(url, SERVED_AS, "gated")
         _until("the gated step starts", (gate / "inside").exists, log)
         server.stop("immediate")
         (gate / "open").touch()
@@ -259,7 +260,7 @@ def _launch_after_restart(url: str, job: str) -> str:
     each connection the restart killed fails once, as a click in the UI would; the next works."""
     for attempt in range(1, 6):
         try:
-            return launch(url, LOCATION, job)
+            return launch(url, SERVED_AS, job)
         except AssertionError as error:
             if "server closed the connection unexpectedly" not in str(error) or attempt == 5:
                 raise

@@ -9,9 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from projects import write_project
 
 from floe_config import IssueCode, load_config
+from floe_dagster._project import STARTER_DEFINITIONS
 from floe_dagster.cli._dev import (
     ARTIFACT_ENV,
     CATALOG_URI_ENV,
@@ -40,8 +42,16 @@ def test_prepare_puts_every_piece_of_state_next_to_floe_yaml(tmp_path: Path) -> 
     assert Path(env[ARTIFACT_ENV]).is_file()
     assert (state / "dagster" / "dagster.yaml").read_text().startswith(MARKER)
     assert "storage" not in (state / "dagster" / "dagster.yaml").read_text()  # SQLite
-    assert command[1:4] == ["dev", "-m", "floe_dagster.code_location"]
+    assert command[1:4] == ["dev", "-w", str(state / "workspace.yaml")]
     assert command[-4:] == ["-h", "127.0.0.1", "-p", "3123"]
+    [entry] = yaml.safe_load((state / "workspace.yaml").read_text())["load_from"]
+    where = {"working_directory": str(floe_yaml.parent), "location_name": "tiny"}  # its name
+    assert entry == {"python_module": {"module_name": "floe_dagster.code_location", **where}}
+    (floe_yaml.parent / "definitions.py").write_text(STARTER_DEFINITIONS)  # as `floe init` does
+    prepare(_options(floe_yaml, "-p", "3123"), {"PATH": "/usr/bin"})
+    [entry] = yaml.safe_load((state / "workspace.yaml").read_text())["load_from"]
+    definitions = str(floe_yaml.parent / "definitions.py")
+    assert entry == {"python_file": {"relative_path": definitions, **where}}
 
 
 def test_inside_a_dg_project_dg_dev_serves_it_unless_standalone(tmp_path: Path) -> None:

@@ -51,13 +51,19 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 
 def test_init_gives_a_project_that_validates_and_plans_unedited(tmp_path: Path) -> None:
     project = write_dbt_project(tmp_path / "tiny_shop")
+    (project / "profiles.yml").write_text("tiny_shop: {target: dev, outputs: {}}\n")  # the user's
     said = ok(floe(project, "init"))
     assert "wrote" in said
     assert (project / "target" / "manifest.json").is_file()  # dbt parse ran
     assert (project / "floe.yaml").read_text().startswith("# floe.yaml")
     assert "FloeDefinitions.from_compiled_artifacts()" in (project / "definitions.py").read_text()
-    assert ".floe/" in (project / ".gitignore").read_text().splitlines()
+    ignored = [".floe/", "target/", "compiled_artifacts.json"]
+    assert set(ignored) <= set((project / ".gitignore").read_text().splitlines())
+    assert f"added {', '.join(ignored)} to {project / '.gitignore'}" in said
+    assert f"to use {project / 'profiles.yml'} instead, set transforms.dbt.profiles_dir" in said
     assert "floe.yaml OK: tiny_shop" in ok(floe(project, "validate"))
+    assert "floe.yaml OK: tiny_shop" in ok(floe(tmp_path, "validate", "tiny_shop"))  # a folder
+    assert ok(floe(tmp_path, "--version")).startswith("floe 0.1.0 (floe-config 0.1.0, ")
     plan = json.loads(ok(floe(project, "plan", "--json")))
     assert plan["plan_version"] == 1
     assert sorted(plan["assets"]) == ALL_NODES
@@ -220,7 +226,7 @@ def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path)
             assert time.monotonic() < deadline, log.read_text()[-3000:]
             time.sleep(1)
         assert sorted("/".join(n["assetKey"]["path"]) for n in nodes) == ALL_NODES
-        run_id = launch(url, "floe_dagster.code_location", "all_models")
+        run_id = launch(url, "tiny_shop", "all_models")  # the location is floe.yaml's name
         while (status := run_status(url, run_id)) not in ("SUCCESS", "FAILURE", "CANCELED"):
             assert time.monotonic() < deadline + 120, log.read_text()[-3000:]
             time.sleep(1)
@@ -238,6 +244,7 @@ def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path)
             for pid in leftover:
                 os.kill(pid, signal.SIGKILL)
     assert leftover == {}, f"still running after Ctrl-C: {leftover}\n{log.read_text()[-2000:]}"
+    assert "is superseded" not in log.read_text(), log.read_text()[:2000]  # no `dg dev` advice
 
 
 def _lingering(state: Path, seconds: float) -> dict[int, str]:

@@ -107,12 +107,21 @@ def test_the_starter_floe_yaml_points_at_a_dbt_project_elsewhere(
     assert dbt_project_folder(config) == tmp_path / folder
 
 
-def test_state_is_ignored_once(tmp_path: Path) -> None:
-    (tmp_path / ".gitignore").write_text("*.pyc")
-    assert ignore_state(tmp_path) == tmp_path / ".gitignore"
-    assert ignore_state(tmp_path) is None
-    assert (tmp_path / ".gitignore").read_text().splitlines()[-1] == ".floe/"
-    assert (tmp_path / ".gitignore").read_text().startswith("*.pyc\n#")
+def test_state_target_and_artifact_are_ignored_once(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.pyc\n/target\n")  # a dbt project's own
+    assert ignore_state(tmp_path) == (
+        tmp_path / ".gitignore",
+        [".floe/", "compiled_artifacts.json"],
+    )
+    assert ignore_state(tmp_path) == (tmp_path / ".gitignore", [])
+    lines = (tmp_path / ".gitignore").read_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [
+        "*.pyc",
+        "/target",
+        "",
+        ".floe/",
+        "compiled_artifacts.json",
+    ]
 
 
 def test_a_dg_project_is_found_from_any_folder_inside_it(tmp_path: Path) -> None:

@@ -139,3 +139,5 @@ __all__ = [
     "workspace_root",
     "write_artifacts",
 ]
+
+__version__ = "0.1.0"  # the wheel's version too (pyproject.toml reads it)

@@ -79,3 +79,5 @@ __all__ = [
 
 
 __getattr__, __dir__ = lazy_names(__name__, _EXPORTS, __all__)
+
+__version__ = "0.1.0"  # the wheel's version too (pyproject.toml reads it)

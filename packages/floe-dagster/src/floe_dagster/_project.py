@@ -92,7 +92,8 @@ orchestration:
 """The commented floe.yaml ``floe init`` and ``dg scaffold defs floe_dagster.FloeComponent``
 write; ``starter_floe_yaml`` fills it in."""
 STARTER_DEFINITIONS = '''\
-"""The Dagster code location: `floe dev` serves it (or `floe compile`, then `dagster dev -f`)."""
+"""The Dagster code location: `floe dev` serves it (or `floe compile`, then `dagster dev -f`).
+Add your own definitions here with `dagster.Definitions.merge(defs, ...)`."""
 
 from floe_dagster import FloeDefinitions
 
@@ -101,6 +102,12 @@ defs = FloeDefinitions.from_compiled_artifacts()
 
 
 IGNORED = ".floe/"
+IGNORED_ENTRIES = (
+    (IGNORED, "floe's local state (Dagster instance, catalog, DuckDB, dbt target)"),
+    ("target/", "dbt's own output, when dbt runs here by hand"),
+    (DEFAULT_ARTIFACT_NAME, "floe compile's output (floe dev and Bazel write their own)"),
+)
+"""What ``floe init`` adds to .gitignore, each with the comment above it."""
 """What ``.gitignore`` gains beside a new floe.yaml: floe's local state."""
 
 
@@ -124,19 +131,21 @@ def _yaml_text(text: str) -> str:
     return text if re.fullmatch(r"[\w./-]+", text) else json.dumps(text)
 
 
-def ignore_state(folder: Path) -> Path | None:
-    """Add ``.floe/`` to ``folder/.gitignore`` (made if missing); the file, or None when it
-    already ignored it."""
+def ignore_state(folder: Path) -> tuple[Path, list[str]]:
+    """Add what a floe project makes and git should not keep to ``folder/.gitignore`` (made if
+    missing): floe's state (``.floe/``), dbt's ``target/`` and the compiled artifact. Returns
+    the file and the entries added (none when it ignored all of them already)."""
     gitignore = folder / ".gitignore"
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-    if {IGNORED, IGNORED.rstrip("/"), "/" + IGNORED} & {line.strip() for line in lines}:
-        return None
-    with gitignore.open("a", encoding="utf-8") as out:
-        if lines and lines[-1].strip():
-            out.write("\n")
-        out.write("# floe's local state (Dagster instance, catalog, DuckDB, dbt target)\n")
-        out.write(f"{IGNORED}\n")
-    return gitignore
+    present = {line.strip().strip("/") for line in lines}
+    missing = [(entry, why) for entry, why in IGNORED_ENTRIES if entry.strip("/") not in present]
+    if missing:
+        with gitignore.open("a", encoding="utf-8") as out:
+            if lines and lines[-1].strip():
+                out.write("\n")
+            for entry, why in missing:
+                out.write(f"# {why}\n{entry}\n")
+    return gitignore, [entry for entry, _ in missing]
 
 
 def dg_project_of(folder: Path) -> Path | None:

@@ -58,3 +58,6 @@ def __getattr__(name: str) -> object:
     if name in _MOVED:  # deprecated: floe_dagster.lake owns the lake's locks now
         return _moved(name)
     raise AttributeError(f"module 'floe_dbt' has no attribute {name!r}")
+
+
+__version__ = "0.1.0"  # the wheel's version too (pyproject.toml reads it)

@@ -1,14 +1,16 @@
 """The ``floe`` command: validate, plan, compile, dev, init, parse, backfill, schema.
 
+floe --version
 floe validate [floe.yaml] [--manifest PATH]
 floe compile  [floe.yaml] [--output PATH] [--manifest PATH]
 floe backfill NAME [floe.yaml] [--in-process] [--wait] [--manifest PATH]
 floe dev      [floe.yaml] [-p PORT] [--postgres URL] [--manifest PATH]
 floe init     [DIR]
 floe parse    [floe.yaml]
-floe plan     [floe.yaml] [--json] [--manifest PATH]
+floe plan     [floe.yaml] [--json] [--manifest PATH] [--against ARTIFACT]
 floe schema   [--artifacts]
 
+Wherever a command takes floe.yaml, it takes the project's folder too (its floe.yaml).
 Every error floe knows is printed as ``floe.yaml:LINE:COL key.path: message [code]`` with a
 ``fix:`` line, and exits 1. An error floe did not expect prints one line that says so (and the
 traceback only with ``FLOE_DEBUG=1``), and exits 2.
@@ -36,8 +38,36 @@ from floe_config import (
 from floe_dagster.cli._term import Style, coloured_report, progress
 
 
+class _Version(argparse.Action):
+    """``floe --version``: floe's packages and the stack under them (looked up when asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the versions and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        import importlib.metadata  # noqa: PLC0415
+
+        import floe_config  # noqa: PLC0415
+        import floe_dagster  # noqa: PLC0415
+        import floe_dbt  # noqa: PLC0415
+
+        def installed(name: str) -> str:
+            try:
+                return f"{name} {importlib.metadata.version(name)}"
+            except importlib.metadata.PackageNotFoundError:
+                return f"{name} not installed"
+
+        stack = ", ".join(installed(n) for n in ("dagster", "dagster-dbt", "dbt-core"))
+        print(
+            f"floe {floe_dagster.__version__} (floe-config {floe_config.__version__}, "
+            f"floe-dbt {floe_dbt.__version__}; {stack})"
+        )
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="floe", description="floe.yaml -> Dagster")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check everything without running anything")
     validate.add_argument("config", nargs="?", default="floe.yaml", type=Path)
@@ -153,6 +183,9 @@ def _backfill(options: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``floe`` command; returns the exit code."""
     options = _parser().parse_args(argv)
+    config = getattr(options, "config", None)
+    if isinstance(config, Path) and config.is_dir():  # a project's folder: its floe.yaml
+        options.config = config / "floe.yaml"
     try:
         if options.command == "validate":
             return _validate(options)

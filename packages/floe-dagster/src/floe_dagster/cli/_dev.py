@@ -22,6 +22,7 @@ the floe.yaml alone anyway).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -37,6 +38,7 @@ from floe_dagster.cli._term import progress
 HOST = "127.0.0.1"
 PORT = 3000
 CODE_LOCATION = "floe_dagster.code_location"
+DEFINITIONS_FILE = "definitions.py"  # what `floe init` writes beside floe.yaml
 CATALOG_URI_ENV = "FLOE_CATALOG_URI"
 DAGSTER_POSTGRES_ENV = "FLOE_DAGSTER_POSTGRES_URL"
 MARKER = "# Written by `floe dev`"
@@ -98,6 +100,10 @@ def write_instance(home: Path, target: PostgresTarget | None) -> None:
     path.write_text(instance_yaml(target))
 
 
+SUPERSEDED_DEV = "Function `dev_command` is superseded"
+"""The start of the warning `dagster dev` prints on every start (a PYTHONWARNINGS filter)."""
+
+
 def dev_environment(
     config: FloeConfig, env: Mapping[str, str], target: PostgresTarget | None
 ) -> dict[str, str]:
@@ -113,6 +119,10 @@ def dev_environment(
     paths = [*filter(None, result.get("PYTHONPATH", "").split(os.pathsep)), *sys.path]
     result["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(p for p in paths if p))
     result.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # `dagster dev` says on every start that `dg dev` supersedes it; floe starts it on purpose
+    # (a `dg` project gets `dg dev`), so that one message is noise. Nothing else is silenced.
+    quiet = [result.get("PYTHONWARNINGS", ""), f"ignore:{SUPERSEDED_DEV}"]
+    result["PYTHONWARNINGS"] = ",".join(filter(None, quiet))
     return result
 
 
@@ -169,10 +179,27 @@ def prepare(
             file=sys.stderr,
         )
     write_instance(Path(environment["DAGSTER_HOME"]), target)
+    workspace = write_workspace(state, config.name, source.parent)
     dagster = str(Path(sys.executable).parent / "dagster")
-    command = [dagster, "dev", "-m", CODE_LOCATION, "--working-directory", str(source.parent)]
-    command += ["-h", options.host, "-p", str(options.port)]
+    command = [dagster, "dev", "-w", str(workspace), "-h", options.host, "-p", str(options.port)]
     return command, environment
+
+
+def write_workspace(state: Path, name: str, working_directory: Path) -> Path:
+    """``state/workspace.yaml``: the code location, named after floe.yaml's ``name`` (the name
+    the UI, run tags and GraphQL selectors use). It is the project's ``definitions.py`` beside
+    floe.yaml when there is one (``floe init`` writes it; whatever a user adds there loads),
+    else floe's own module."""
+    workspace = state / "workspace.yaml"
+    where = {"working_directory": str(working_directory), "location_name": name}
+    definitions = working_directory / DEFINITIONS_FILE
+    if definitions.is_file():
+        entry = {"python_file": {"relative_path": str(definitions), **where}}
+    else:
+        entry = {"python_module": {"module_name": CODE_LOCATION, **where}}
+    text = "# written by `floe dev` on every start\n" + json.dumps({"load_from": [entry]}, indent=2)
+    workspace.write_text(text + "\n", encoding="utf-8")
+    return workspace
 
 
 def dev(options: argparse.Namespace) -> int:

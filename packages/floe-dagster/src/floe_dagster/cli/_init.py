@@ -2,7 +2,8 @@
 
 Run where ``dbt_project.yml`` is, it writes a commented ``floe.yaml`` (the manifest path, one
 batch job over every model, a nightly schedule that starts disabled, the observability
-defaults), a one-line ``definitions.py`` and a ``.gitignore`` entry for ``.floe/``; then it
+defaults), a one-line ``definitions.py`` and ``.gitignore`` entries for ``.floe/``, ``target/``
+and the compiled artifact; it names a ``profiles.yml`` dbt would use by hand; then it
 parses the dbt project when there is no manifest yet. It never overwrites a file.
 
 Inside a ``dg`` project it stops and names the ``dg scaffold defs floe_dagster.FloeComponent``
@@ -17,7 +18,6 @@ from pathlib import Path
 
 from floe_config import ConfigIssue, FloeError, IssueCode, load_config
 from floe_dagster._project import (
-    IGNORED,
     STARTER_DEFINITIONS,
     dg_project_of,
     ignore_state,
@@ -79,9 +79,10 @@ def init(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> l
     floe_yaml.write_text(starter_floe_yaml(project_name(dbt_project)), encoding="utf-8")
     definitions.write_text(STARTER_DEFINITIONS, encoding="utf-8")
     done = [f"wrote {floe_yaml}", f"wrote {definitions}"]
-    gitignore = ignore_state(folder)
-    if gitignore is not None:
-        done.append(f"added {IGNORED} to {gitignore}")
+    gitignore, added = ignore_state(folder)
+    if added:
+        done.append(f"added {', '.join(added)} to {gitignore}")
+    done += _own_profile(folder, env)
     config = load_config(floe_yaml, env=env)
     manifest = config.path(config.dbt_manifest_path or "target/manifest.json")
     if manifest.is_file():
@@ -91,6 +92,23 @@ def init(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> l
             done.append(f"wrote {parse(config, env)}")
     done.append("next: floe validate, floe plan, floe dev")
     return done
+
+
+def _own_profile(folder: Path, env: Mapping[str, str]) -> list[str]:
+    """A line on the profiles.yml dbt would use by hand, when there is one: floe writes its
+    own DuckDB profile from ``storage`` unless floe.yaml names that folder."""
+    candidates = (
+        [folder, Path(env["DBT_PROFILES_DIR"])] if env.get("DBT_PROFILES_DIR") else [folder]
+    )
+    candidates.append(Path(env.get("HOME", "~")).expanduser() / ".dbt")
+    found = next((c for c in candidates if (c / "profiles.yml").is_file()), None)
+    if found is None:
+        return []
+    return [
+        f"dbt runs with the DuckDB profile floe writes from floe.yaml's storage; to use "
+        f"{found / 'profiles.yml'} instead, set transforms.dbt.profiles_dir: {found} "
+        "(and transforms.dbt.target: <one of its targets>) in floe.yaml"
+    ]
 
 
 def init_command(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> int:

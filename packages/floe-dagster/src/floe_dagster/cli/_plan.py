@@ -31,6 +31,7 @@ from floe_config import (
     FloeConfigError,
     read_artifacts,
     resolve,
+    state_directory,
 )
 from floe_dagster._definitions import build_definitions, load_warnings
 from floe_dagster._errors import FloeDagsterError
@@ -72,17 +73,38 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, An
     return result
 
 
+def compiled_artifacts_of(config: FloeConfig, env: Mapping[str, str]) -> list[Path]:
+    """Where a compiled artifact of this floe.yaml may be, newest first: beside it (``floe
+    compile``), in Bazel's ``bazel-bin`` (a build of the checkout holding it) and in the state
+    directory (what ``floe dev`` last served). Only those that exist."""
+    folder = config.source.directory
+    places = [folder / DEFAULT_ARTIFACT_NAME, state_directory(config, env) / DEFAULT_ARTIFACT_NAME]
+    root = next((d for d in [folder, *folder.parents] if (d / "WORKSPACE").is_file()), None)
+    if root is not None and (root / "bazel-bin").is_dir():
+        places.append(root / "bazel-bin" / folder.relative_to(root) / DEFAULT_ARTIFACT_NAME)
+    found = [p for p in places if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
 def _previous(
     config: FloeConfig, env: Mapping[str, str], instance: Any = None, against: Path | None = None
 ) -> tuple[str | None, Any, str | None]:
     """(artifact path, its snapshot, why there is none) for ``against`` (a compiled artifact,
-    say main's), else the artifact next to floe.yaml."""
-    artifact = against or config.source.directory / DEFAULT_ARTIFACT_NAME
-    if not artifact.is_file():
-        missing = f"no {artifact}" if against else f"no {DEFAULT_ARTIFACT_NAME} next to floe.yaml"
-        return None, None, f"{missing} (`floe compile` writes it)"
+    say main's), else the newest artifact of floe.yaml (``compiled_artifacts_of``)."""
+    if against is not None and not against.is_file():
+        return None, None, f"no compiled artifact at {against}"
+    artifact = against or next(iter(compiled_artifacts_of(config, env)), None)
+    if artifact is None:
+        return (
+            None,
+            None,
+            f"no {DEFAULT_ARTIFACT_NAME} beside floe.yaml, in bazel-bin or in the state "
+            "directory (`floe compile`, a Bazel build or `floe dev` writes one)",
+        )
     try:
-        beside = config.source.directory / DEFAULT_ARTIFACT_NAME  # where its paths resolve
+        # an artifact from elsewhere (main's) reads as if beside floe.yaml; one floe found reads
+        # where it was written, as its paths were recorded
+        beside = config.source.directory / DEFAULT_ARTIFACT_NAME if against else None
         artifacts = read_artifacts(artifact, placed_at=beside)
         old = resolve(artifacts, env=env)
         manifest = artifacts.manifest_file

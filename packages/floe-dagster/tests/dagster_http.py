@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 
@@ -58,3 +61,19 @@ def run_status(url: str, run_id: str) -> str:
     query = f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ status }} }} }}'
     status: str = graphql(url, query)["runOrError"]["status"]
     return status
+
+
+def served_assets(url: str, process: subprocess.Popen[Any], log: Path, seconds: float) -> list[str]:
+    """The asset keys (``a/b``) the webserver at ``url`` serves, once its code location has
+    loaded; fails with the end of ``log`` when ``process`` exits or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, log.read_text()[-3000:]
+        try:
+            nodes = graphql(url, "{ assetNodes { assetKey { path } } }")["assetNodes"]
+            if nodes:
+                return sorted("/".join(n["assetKey"]["path"]) for n in nodes)
+        except (urllib.error.URLError, ConnectionError, TimeoutError, AssertionError):
+            pass  # not listening yet, or the location still loading
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(1)

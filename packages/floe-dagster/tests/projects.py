@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +161,32 @@ def write_manifest_project(folder: Path, manifest: dict[str, Any]) -> Path:
     (folder / "dbt").mkdir(exist_ok=True)
     (folder / "dbt" / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
     return folder
+
+
+def project_processes(state: Path) -> list[int]:
+    """Processes whose environment names this project's state directory."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"FLOE_STATE_DIR={state}\0".encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
+def lingering(state: Path, seconds: float) -> dict[int, str]:
+    """The project's processes still there after ``seconds`` (pid -> command line)."""
+    deadline = time.monotonic() + seconds
+    while (found := project_processes(state)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    commands = {}
+    for pid in found:
+        try:
+            commands[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+    return commands

@@ -394,7 +394,15 @@ def test_floe_backfill_refuses_what_it_cannot_run(
     assert "fix: did you mean 'some_regions'?" in err
     monkeypatch.delenv("DAGSTER_HOME")
     assert cli_main(["backfill", "some_regions", floe_yaml]) == 1
-    assert "set DAGSTER_HOME to its directory" in capsys.readouterr().err
+    assert "start `floe dev` on this floe.yaml first" in capsys.readouterr().err
+    # with the instance `floe dev` serves in the state directory, it goes there
+    served = Path(kinds["env"]["FLOE_STATE_DIR"]) / "dagster"
+    served.mkdir(parents=True)
+    (served / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    assert cli_main(["backfill", "some_regions", floe_yaml]) == 0
+    assert f"using the instance in {served}" in capsys.readouterr().err
+    with DagsterInstance.from_config(str(served)) as instance:
+        assert [b.title for b in instance.get_backfills()] == ["some_regions"]
 
 
 DEFINITIONS = """\
@@ -473,3 +481,60 @@ def test_a_partitioned_job_run_without_a_partition_ends_before_any_step(
     done = execute("regional", "--tags", json.dumps({"dagster/partition": "eu"}))
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     assert _notes(notes) == [{"asset": "by_region", "key": "eu"}]
+
+
+def test_floe_run_runs_one_job_for_the_partition_it_names(tmp_path: Path) -> None:
+    """``floe run JOB --partition KEY`` as cron would call it: the job's steps in their own
+    processes (``dagster job execute``), or ``--in-process``, on the instance in the state
+    directory (the one ``floe dev`` serves); what it cannot run is an error before any run."""
+    root = tmp_path / "code"
+    path = write_project(
+        root, "floe_run_shop", floe_yaml=FLOE_YAML, assets=ASSETS, definitions=DEFINITIONS
+    )
+    notes = tmp_path / "notes.jsonl"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "FLOE_STATE_DIR")},
+        "PYTHONPATH": os.pathsep.join([str(root), *(p for p in sys.path if p)]),
+        "KINDS_NOTES": str(notes),
+    }
+
+    def floe_run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "floe_dagster", "run", *args],
+            capture_output=True, text=True, env=env, cwd=path.parent, timeout=300, check=False,
+        )  # fmt: skip
+
+    refused = {
+        ("regional",): "job 'regional' is partitioned (3 partitions) and no partition was named",
+        ("regional", "--partition", "eu-west"): "job 'regional' has no partition 'eu-west'",
+        ("regional", "--partition-range", "ap..us"): "--partition-range ap..us runs backwards",
+        ("regionl", "--partition", "eu"): "no job named 'regionl' in floe.yaml",
+        ("discovery", "--partition", "eu"): "job 'discovery' is not partitioned",
+    }
+    for args, message in refused.items():
+        done = floe_run(*args)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert message in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    assert "fix: floe run regional --partition ap" in floe_run("regional").stderr
+    assert "did you mean 'regional'?" in floe_run("regionl").stderr
+    assert _notes(notes) == []
+
+    ran = floe_run("regional", "--partition", "eu")  # a process per step
+    assert ran.returncode == 0, (ran.stdout + ran.stderr)[-3000:]
+    [(run_id, status)] = [line.split(": ") for line in ran.stdout.splitlines()]
+    assert status == "SUCCESS"
+    quick = floe_run("regional", "floe.yaml", "--partition", "ap", "--in-process")
+    assert quick.returncode == 0, (quick.stdout + quick.stderr)[-3000:]
+    assert _notes(notes) == [
+        {"asset": "by_region", "key": "eu"},
+        {"asset": "by_region", "key": "ap"},
+    ]
+    home = path.parent / ".floe" / "dagster"  # floe dev's instance: the state directory's
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = sorted(instance.get_runs(), key=lambda r: r.tags["dagster/partition"])
+        assert [(r.job_name, r.tags["dagster/partition"], r.status.value) for r in runs] == [
+            ("regional", "ap", "SUCCESS"),
+            ("regional", "eu", "SUCCESS"),
+        ]
+        assert run_id.removeprefix("run ") in {r.run_id for r in runs}

@@ -14,14 +14,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster_http import graphql, launch, run_status
-from projects import DBT_MODELS, DBT_SEEDS, write_dbt_project
+from dagster_http import launch, run_status, served_assets
+from projects import DBT_MODELS, DBT_SEEDS, lingering, project_processes, write_dbt_project
 
 ALL_NODES = sorted([*DBT_MODELS, *DBT_SEEDS])
 STARTUP_SECONDS = 180
@@ -179,21 +177,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _ours(state: Path) -> list[int]:
-    """Processes whose environment names this project's state directory."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if f"FLOE_STATE_DIR={state}\0".encode() in environ:
-            found.append(int(entry.name))
-    return found
-
-
 def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     project = write_dbt_project(tmp_path / "tiny_shop")
     ok(floe(project, "init"))
@@ -215,17 +198,7 @@ def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path)
     state = project / ".floe"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, log.read_text()[-3000:]
-            try:
-                nodes = graphql(url, "{ assetNodes { assetKey { path } } }")["assetNodes"]
-                if nodes:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(1)
-        assert sorted("/".join(n["assetKey"]["path"]) for n in nodes) == ALL_NODES
+        assert served_assets(url, process, log, STARTUP_SECONDS) == ALL_NODES
         run_id = launch(url, "tiny_shop", "all_models")  # the location is floe.yaml's name
         while (status := run_status(url, run_id)) not in ("SUCCESS", "FAILURE", "CANCELED"):
             assert time.monotonic() < deadline + 120, log.read_text()[-3000:]
@@ -234,31 +207,19 @@ def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path)
         assert (state / "dagster" / "dagster.yaml").is_file()
         assert (state / "warehouse.duckdb").is_file()
         assert (state / "observability" / "traces.jsonl").is_file()
-        assert _ours(state), "the processes carry the state directory in their environment"
+        assert project_processes(state), (
+            "the processes carry the state directory in their environment"
+        )
     finally:
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal
         try:
             process.wait(timeout=60)
         finally:
-            leftover = _lingering(state, seconds=30)  # a run worker may still be exiting
+            leftover = lingering(state, seconds=30)  # a run worker may still be exiting
             for pid in leftover:
                 os.kill(pid, signal.SIGKILL)
     assert leftover == {}, f"still running after Ctrl-C: {leftover}\n{log.read_text()[-2000:]}"
     assert "is superseded" not in log.read_text(), log.read_text()[:2000]  # no `dg dev` advice
-
-
-def _lingering(state: Path, seconds: float) -> dict[int, str]:
-    """The project's processes still there after ``seconds`` (pid -> command line)."""
-    deadline = time.monotonic() + seconds
-    while (found := _ours(state)) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    commands = {}
-    for pid in found:
-        try:
-            commands[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-    return commands
 
 
 def test_colour_on_a_terminal_and_plain_in_a_pipe(tmp_path: Path) -> None:

@@ -71,7 +71,8 @@ def batch_tags(plan: BackfillPlan, keys: tuple[str, ...]) -> dict[str, str]:
     return tags
 
 
-def _failure(result: ExecuteInProcessResult) -> str:
+def failure_text(result: ExecuteInProcessResult) -> str:
+    """A failed in-process run's first step error, in one line."""
     for event in result.all_events:
         if event.is_step_failure:
             data = event.step_failure_data
@@ -116,7 +117,7 @@ def run_in_process(
                 run.run_id,
                 run.success,
                 time.monotonic() - begun,
-                "" if run.success else _failure(run),
+                "" if run.success else failure_text(run),
             )
         except Exception as error:  # a run that could not even start: report it, go on
             outcome = BatchResult(

@@ -29,18 +29,19 @@ INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
 
 def _instance(config: FloeConfig, *, in_process: bool) -> DagsterInstance | None:
-    """``$DAGSTER_HOME``'s instance; for an in-process backfill without one, a persistent
-    instance in the state directory (so its runs are recorded somewhere)."""
+    """``$DAGSTER_HOME``'s instance, else the one in the state directory that ``floe dev``
+    serves (and its daemon runs a submitted backfill from); an in-process backfill makes it
+    when it is missing, so that its runs are recorded somewhere."""
     home = os.environ.get("DAGSTER_HOME")
     if home:
         return DagsterInstance.get()
-    if not in_process:
-        return None
     local = state_directory(config, os.environ) / "dagster"
-    local.mkdir(parents=True, exist_ok=True)
     if not (local / "dagster.yaml").exists():
+        if not in_process:
+            return None
+        local.mkdir(parents=True, exist_ok=True)
         (local / "dagster.yaml").write_text(INSTANCE_YAML)
-    print(f"floe: DAGSTER_HOME is not set; recording the runs in {local}", file=sys.stderr)
+    print(f"floe: DAGSTER_HOME is not set; using the instance in {local}", file=sys.stderr)
     return DagsterInstance.from_config(str(local))
 
 
@@ -88,9 +89,10 @@ def backfill(options: argparse.Namespace) -> int:
     instance = _instance(config, in_process=options.in_process)
     if instance is None:
         print(
-            "floe backfill: submitting needs the Dagster instance the daemon runs on; set "
-            "DAGSTER_HOME to its directory (the demo's is .floe/dagster in the checkout), or "
-            "run the backfill here with --in-process",
+            "floe backfill: submitting needs the Dagster instance the daemon runs on: start "
+            "`floe dev` on this floe.yaml first (its instance is .floe/dagster in the state "
+            "directory), set DAGSTER_HOME to another one, or run the backfill here with "
+            "--in-process",
             file=sys.stderr,
         )
         return 1

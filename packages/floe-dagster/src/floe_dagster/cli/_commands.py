@@ -4,6 +4,7 @@ floe --version
 floe validate [floe.yaml] [--manifest PATH]
 floe compile  [floe.yaml] [--output PATH] [--manifest PATH]
 floe backfill NAME [floe.yaml] [--in-process] [--wait] [--manifest PATH]
+floe run      JOB [floe.yaml] [--partition KEY | --partition-range A..B] [--in-process]
 floe dev      [floe.yaml] [-p PORT] [--postgres URL] [--manifest PATH]
 floe init     [DIR]
 floe parse    [floe.yaml]
@@ -93,6 +94,19 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="after submitting, follow the backfill to its end"
     )
     backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
+    run = sub.add_parser(
+        "run",
+        help="run one job on the instance floe dev serves (a process per step, or --in-process)",
+    )
+    run.add_argument("job", help="a job of floe.yaml (orchestration.jobs)")
+    run.add_argument("config", nargs="?", default="floe.yaml", type=Path)
+    run.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--partition", metavar="KEY", help="the partition a partitioned job runs")
+    which.add_argument(
+        "--partition-range", metavar="FIRST..LAST", help="a range of partitions, in one run"
+    )
+    run.add_argument("--in-process", action="store_true", help="every step in this process")
     init = sub.add_parser("init", help="make the dbt project in DIR (default: here) a floe project")
     init.add_argument("folder", nargs="?", default=".", type=Path)
     init.add_argument(
@@ -191,6 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(options)
         if options.command == "backfill":
             return _backfill(options)
+        if options.command == "run":
+            from floe_dagster.cli._run import run_command  # noqa: PLC0415 - Dagster is slow
+
+            return run_command(options)
         if options.command == "compile":
             return _compile(options)
         if options.command in ("init", "parse", "plan"):

@@ -14,6 +14,7 @@ from dagster import AssetKey
 from demo_env import (
     ARTIFACT,
     BRONZE,
+    DEMO,
     GOLD,
     SILVER,
     compile_project,
@@ -126,3 +127,12 @@ def test_loading_the_demo_imports_no_lake_library(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_demo_filters_partitions_with_the_macros_floe_init_ships() -> None:
+    """One copy of the partition macros: what `floe init` writes into a user's project ends
+    with the demo's own file, word for word."""
+    from floe_dagster._project import PARTITION_MACROS  # noqa: PLC0415
+
+    demo = (DEMO / "dbt" / "macros" / "partition_window.sql").read_text()
+    assert PARTITION_MACROS.endswith(demo)

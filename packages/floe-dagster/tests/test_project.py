@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
+import yaml
 from dagster_http import launch, run_status, served_assets
 from projects import DBT_MODELS, DBT_SEEDS, lingering, project_processes, write_dbt_project
 
@@ -390,3 +392,39 @@ def test_dbt_models_carry_row_counts_and_columns_as_python_assets_do(
     )
     off = run(tmp_path / "off")
     assert not any("dagster/row_count" in m or "floe/row_count" in m for m in off.values())
+
+
+def test_init_ships_the_partition_macros_and_a_day_replaces_only_itself(tmp_path: Path) -> None:
+    """``floe init`` writes the macros a partitioned model filters with; on a project of its
+    own, a daily incremental model run day by day with ``floe run`` holds each day once."""
+    project = write_dbt_project(tmp_path / "dated_shop", name="dated_shop")
+    (project / "seeds" / "raw_events.csv").write_text(
+        "id,happened_at\n1,2024-01-01 08:00:00\n2,2024-01-01 23:59:00\n"
+        "3,2024-01-02 00:00:00\n4,2024-01-03 12:00:00\n"
+    )
+    (project / "models" / "daily_events.sql").write_text(
+        "{{ config(materialized='incremental', "
+        "pre_hook=\"{{ partition_replace('happened_at') }}\") }}\n"
+        "select id, cast(happened_at as timestamp) as happened_at from {{ ref('raw_events') }}\n"
+        "where {{ in_partition('cast(happened_at as timestamp)') }}\n"
+    )
+    said = ok(floe(project, "init"))
+    macros = project / "macros" / "floe_partitions.sql"
+    assert f"wrote {macros}" in said
+    assert "macro in_partition(column)" in macros.read_text()
+    floe_yaml = project / "floe.yaml"
+    config = yaml.safe_load(floe_yaml.read_text())
+    config["orchestration"].update(
+        partitions={"daily": {"type": "time_window", "start": "2024-01-01", "end": "2024-01-03"}},
+        assets={"daily_events": {"partitions": "daily"}},
+    )
+    config["orchestration"]["jobs"]["days"] = {"type": "batch", "selection": ["+daily_events"]}
+    floe_yaml.write_text(yaml.safe_dump(config, sort_keys=False))
+    for day in ("2024-01-01", "2024-01-02", "2024-01-01"):  # the first day twice
+        ok(floe(project, "run", "days", "--partition", day, "--in-process"))
+    with duckdb.connect(str(project / ".floe" / "warehouse.duckdb"), read_only=True) as db:
+        days = db.sql(
+            "select cast(happened_at as date)::varchar, count(*) from daily_events group by 1 "
+            "order by 1"
+        ).fetchall()
+    assert days == [("2024-01-01", 2), ("2024-01-02", 1)]

@@ -101,6 +101,47 @@ defs = FloeDefinitions.from_compiled_artifacts()
 '''
 
 
+PARTITION_MACROS_FILE = "floe_partitions.sql"
+PARTITION_MACROS = """\
+{#-
+  floe's partition macros (`floe init` wrote this file; floe never changes it afterwards).
+  A partitioned model reads the partition it runs for from the dbt vars floe passes
+  (`partition_start` and `partition_end`, UTC, half open); a plain `dbt build` has neither.
+
+    {{ config(materialized='incremental', pre_hook="{{ partition_replace('ordered_at') }}") }}
+    select * from {{ ref('orders') }} where {{ in_partition('ordered_at') }}
+-#}
+
+{#-
+  The partition a run covers, from the dbt vars floe passes (`partition_start` and
+  `partition_end`, UTC, half open), as a filter on `column`; `true` without them (a plain
+  `dbt build` processes every row).
+-#}
+{% macro in_partition(column) -%}
+    {%- if var('partition_start', none) is not none -%}
+        {{ column }} >= cast('{{ var("partition_start") }}' as timestamp)
+        and {{ column }} < cast('{{ var("partition_end") }}' as timestamp)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+  Config of a daily-partitioned model: incremental, and a run first deletes the rows of its own
+  partition, so re-running a day replaces that day and leaves every other day alone.
+-#}
+{% macro partition_replace(column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ in_partition(column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+"""
+"""The demo's macros too (``demo/data_engineering/dbt/macros/partition_window.sql``), after a
+header: ``in_partition(column)`` and ``partition_replace(column)``."""
+
+
 IGNORED = ".floe/"
 IGNORED_ENTRIES = (
     (IGNORED, "floe's local state (Dagster instance, catalog, DuckDB, dbt target)"),
@@ -129,6 +170,28 @@ def starter_floe_yaml(name: str, dbt_project: str = ".") -> str:
 def _yaml_text(text: str) -> str:
     """``text`` as a YAML scalar: plain when it is a simple path, else quoted."""
     return text if re.fullmatch(r"[\w./-]+", text) else json.dumps(text)
+
+
+def write_partition_macros(dbt_project: Path) -> Path | None:
+    """``PARTITION_MACROS`` into the dbt project's first macro path (``macros/`` unless
+    dbt_project.yml names others); the file, or None when the project already has it, or
+    macros of those names of its own."""
+    try:
+        raw: Any = yaml.safe_load((dbt_project / "dbt_project.yml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        raw = None
+    paths = raw.get("macro-paths") if isinstance(raw, dict) else None
+    folder = dbt_project / (paths[0] if isinstance(paths, list) and paths else "macros")
+    target = folder / PARTITION_MACROS_FILE
+    if target.exists():
+        return None
+    for macro in folder.rglob("*.sql") if folder.is_dir() else []:
+        text = macro.read_text(encoding="utf-8", errors="replace")
+        if re.search(r"macro\s+(in_partition|partition_replace)\s*\(", text):
+            return None  # the project's own
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(PARTITION_MACROS, encoding="utf-8")
+    return target
 
 
 def ignore_state(folder: Path) -> tuple[Path, list[str]]:

@@ -3,7 +3,8 @@
 Run where ``dbt_project.yml`` is, it writes a commented ``floe.yaml`` (the manifest path, one
 batch job over every model, a nightly schedule that starts disabled, the observability
 defaults), a one-line ``definitions.py`` and ``.gitignore`` entries for ``.floe/``, ``target/``
-and the compiled artifact; it names a ``profiles.yml`` dbt would use by hand; then it
+and the compiled artifact, and ``macros/floe_partitions.sql`` (the macros a partitioned model
+filters with); it names a ``profiles.yml`` dbt would use by hand; then it
 parses the dbt project when there is no manifest yet. It never overwrites a file.
 
 Inside a ``dg`` project it stops and names the ``dg scaffold defs floe_dagster.FloeComponent``
@@ -24,6 +25,7 @@ from floe_dagster._project import (
     parse,
     project_name,
     starter_floe_yaml,
+    write_partition_macros,
 )
 from floe_dagster.cli._term import progress
 
@@ -79,6 +81,9 @@ def init(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> l
     floe_yaml.write_text(starter_floe_yaml(project_name(dbt_project)), encoding="utf-8")
     definitions.write_text(STARTER_DEFINITIONS, encoding="utf-8")
     done = [f"wrote {floe_yaml}", f"wrote {definitions}"]
+    macros = write_partition_macros(folder)
+    if macros is not None:
+        done.append(f"wrote {macros} (in_partition, partition_replace: for partitioned models)")
     gitignore, added = ignore_state(folder)
     if added:
         done.append(f"added {', '.join(added)} to {gitignore}")

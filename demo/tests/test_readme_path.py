@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -34,10 +35,10 @@ LOCK_LINE = "pip install --require-hashes -r path/to/floe/tools/python/requireme
 STARTUP_SECONDS = 180
 
 
-def readme_block() -> list[str]:
-    """The commands of the README's "Your own dbt project" shell block, comments dropped."""
+def readme_block(heading: str = "## Your own dbt project") -> list[str]:
+    """The commands of the README's first shell block under ``heading``, comments dropped."""
     text = (REPO / "README.md").read_text()
-    section = text.split("## Your own dbt project\n", 1)[1]
+    section = text.split(f"{heading}\n", 1)[1]
     block = section.split("```sh\n", 1)[1].split("```", 1)[0]
     return [re.sub(r"\s+#.*$", "", line).strip() for line in block.splitlines() if line.strip()]
 
@@ -98,7 +99,11 @@ def test_the_readme_path_from_clone_to_own_project(tmp_path: Path) -> None:
             continue
         line = written.replace("path/to/floe", str(floe_root))
         line = line.replace("path/to/your/dbt_project", str(project))
-        script += [f"echo '>>> {written}'", line]
+        script += [f"echo {shlex.quote('>>> ' + written)}", line]
+    results = readme_block("### Results, state and a fresh start")
+    assert results[-1] == "rm -rf .floe", results
+    script += ["ls .floe/dbt/target/ > runs.txt"]  # what there was to clean up
+    script += [f"echo {shlex.quote('>>> ' + line)}\n{line}" for line in results]
     env = {
         "PATH": f"{python_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
         "HOME": str(tmp_path / "home"),
@@ -127,6 +132,11 @@ def test_the_readme_path_from_clone_to_own_project(tmp_path: Path) -> None:
     assert "floe.yaml OK: tiny_shop" in done.stdout
     assert "all_models" in done.stdout  # the plan names the job
     assert re.search(r"^run \S+: SUCCESS$", done.stdout, re.M), said[-3000:]
+    tables = done.stdout.split(">>> python -c", 1)[1]
+    for table in DBT_MODELS:  # every model is a table in the warehouse, shown by the one-liner
+        assert table in tables, tables
+    assert len((project / "runs.txt").read_text().split()) == 1  # floe run all_models: one run
+    assert not (project / ".floe").exists()  # the fresh start
     venv = project / ".venv"
     installed = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import floe_dagster; print(floe_dagster.__file__)"],

@@ -1,7 +1,9 @@
-"""`tools/bazel run //demo:validate` and `//demo:plan`: `floe validate` / `floe plan` on the
-demo's floe.yaml, with the dbt manifest Bazel builds for it (so a fresh clone needs nothing
-else), on the same state as `//demo:dagster_dev`. Extra arguments go to the command:
-`tools/bazel run //demo:plan -- --json`."""
+"""`tools/bazel run //demo:validate`, `//demo:plan`, `//demo:run -- JOB` and
+`//demo:backfill -- NAME`: those floe commands on the demo's floe.yaml, with the dbt manifest
+Bazel builds for it (so a fresh clone needs nothing else), on the same state as
+`//demo:dagster_dev` (a backfill goes to its instance, for its daemon). Extra arguments go to
+the command: `tools/bazel run //demo:plan -- --json`,
+`tools/bazel run //demo:run -- medallion_pipeline --partition 2024-01-15`."""
 
 import os
 import sys
@@ -20,7 +22,11 @@ def main(argv: list[str]) -> int:
     manifest = PROJECT / "dbt" / "manifest.json"  # built by Bazel, next to floe.yaml in runfiles
     checkout = os.environ.get("BUILD_WORKSPACE_DIRECTORY")  # `bazel run`: the user's own file
     source = Path(checkout) / "demo" / "data_engineering" if checkout else PROJECT
-    return cli_main([command, str(source / "floe.yaml"), "--manifest", str(manifest), *rest])
+    named = rest[:1] if command in ("run", "backfill") else []  # the job or the backfill
+    given = rest[len(named) :]
+    return cli_main(
+        [command, *named, str(source / "floe.yaml"), "--manifest", str(manifest), *given]
+    )
 
 
 if __name__ == "__main__":

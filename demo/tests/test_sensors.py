@@ -252,6 +252,29 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
         assert gold.job_name == "gold_refresh"
         assert gold.tags["floe/changed_assets"] == "stg_order_items,stg_orders"
 
+        # a pipeline that ends in gold leaves gold_after_silver nothing to do: it waits for the
+        # run while it goes, and then sees gold already refreshed (no second gold_refresh)
+        pipeline = launch(
+            url, module, "medallion_pipeline", tags={"dagster/partition": "2024-03-12"}
+        )
+        _until(
+            "the medallion_pipeline run to succeed",
+            lambda: (
+                (r := instance.get_run_by_id(pipeline)) and r.status == DagsterRunStatus.SUCCESS
+            ),
+            log,
+        )
+        ticks_before = len(_ticks(url, module, "gold_after_silver"))
+        _until(
+            "three more ticks",
+            lambda: len(_ticks(url, module, "gold_after_silver")) >= ticks_before + 3,
+            log,
+        )
+        again = _runs_for(instance, **{"floe/sensor": "gold_after_silver"})
+        assert [r.run_id for r in again] == [gold.run_id]
+        reasons = [t["skipReason"] or "" for t in _ticks(url, module, "gold_after_silver")]
+        assert any("refreshed gold_refresh's assets" in r for r in reasons), reasons
+
         # FR-032's other statuses: the same run, once STARTED and once SUCCESS
         for sensor in ("ingest_started", "ingest_success"):
             [reacted] = _until(

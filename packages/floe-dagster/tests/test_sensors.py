@@ -7,11 +7,19 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster import AssetKey, DagsterInstance, build_sensor_context, materialize
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
+    build_sensor_context,
+    materialize,
+)
 from projects import write_project
 
 from floe_config import load_config
@@ -204,6 +212,36 @@ def test_asset_sensors_wait_for_all_or_fire_on_any(sensing: dict[str, Any]) -> N
     assert request.tags["floe/changed_assets"] == "left,right"
     again = _tick(defs, "both_changed", instance, both.cursor)
     assert again.skip_message == "waiting for a new materialization of left, right"
+
+
+def test_an_asset_sensor_leaves_alone_what_the_changing_run_refreshed(
+    sensing: dict[str, Any],
+) -> None:
+    """A run that changes the watched assets and then the job's own (a pipeline ending in
+    them) leaves the job nothing to do; a run that changes only the watched ones does not."""
+    defs, instance = sensing["defs"], sensing["instance"]
+    left, right, both = (defs.resolve_assets_def(AssetKey(k)) for k in ("left", "right", "both"))
+    assert materialize([left, right, both], instance=instance).success  # the pipeline
+    skipped = _tick(defs, "both_changed", instance)
+    assert skipped.run_requests == []
+    assert skipped.skip_message == (
+        "the run that changed left, right refreshed all_assets's assets"
+    )
+    assert _tick(defs, "both_changed", instance, skipped.cursor).skip_message == (
+        "waiting for a new materialization of left, right"
+    )  # the cursor moved past them
+    assert materialize([left, right], instance=instance).success  # only what it watches
+    queued = instance.add_run(
+        DagsterRun(
+            job_name="all_assets", run_id=str(uuid.uuid4()), status=DagsterRunStatus.NOT_STARTED
+        )
+    )  # one refresh at a time: while the job's run waits, the sensor does too
+    assert _tick(defs, "both_changed", instance, skipped.cursor).skip_message == (
+        f"a run of all_assets is not finished yet ({queued.run_id})"
+    )
+    instance.report_run_canceled(queued)
+    [request] = _tick(defs, "both_changed", instance, skipped.cursor).run_requests
+    assert request.tags["floe/changed_assets"] == "left,right"
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,14 @@ def _runs_for(instance: DagsterInstance, **tags: str) -> list[Any]:
     return list(instance.get_runs(RunsFilter(tags=tags)))
 
 
+def _three_more_ticks(url: str, module: str, sensor: str, log: Path) -> None:
+    """Until ``sensor`` has ticked three more times (what it would do, it has done)."""
+    before = len(_ticks(url, module, sensor))
+    _until(
+        f"three more ticks of {sensor}", lambda: len(_ticks(url, module, sensor)) >= before + 3, log
+    )
+
+
 def _drop(folder: Path, name: str) -> Path:
     """A new file, written and then dated a few seconds back (settled, as a finished copy)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,12 +115,7 @@ def test_the_file_watcher_runs_each_file_once_across_restarts(tmp_path: Path) ->
         # dropped again unchanged (same name, same modification time): nothing new
         shutil.copy2(first, tmp_path / "again.csv")
         shutil.copy2(tmp_path / "again.csv", first)
-        ticks_before = len(_ticks(url, module, "incoming_orders"))
-        _until(
-            "three more ticks",
-            lambda: len(_ticks(url, module, "incoming_orders")) >= ticks_before + 3,
-            log,
-        )
+        _three_more_ticks(url, module, "incoming_orders", log)
         assert len(_runs_for(instance, **{"floe/file_path": str(first)})) == 1
 
         # the folder disappears: ticks skip with the reason; it comes back: the next file runs
@@ -133,12 +136,7 @@ def test_the_file_watcher_runs_each_file_once_across_restarts(tmp_path: Path) ->
 
     # the daemon restarts: no file runs twice
     with dagster_server(env, tmp_path / "restarted.log", module=module, daemon=True) as url:
-        ticks_before = len(_ticks(url, module, "incoming_orders"))
-        _until(
-            "three ticks after the restart",
-            lambda: len(_ticks(url, module, "incoming_orders")) >= ticks_before + 3,
-            tmp_path / "restarted.log",
-        )
+        _three_more_ticks(url, module, "incoming_orders", tmp_path / "restarted.log")
     for path in (first, second):
         assert len(_runs_for(instance, **{"floe/file_path": str(path)})) == 1, path
     instance.dispose()
@@ -242,12 +240,7 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
             lambda: _runs_for(instance, **{"floe/sensor": "gold_after_silver"}),
             log,
         )
-        ticks_before = len(_ticks(url, module, "gold_after_silver"))
-        _until(
-            "three more ticks",
-            lambda: len(_ticks(url, module, "gold_after_silver")) >= ticks_before + 3,
-            log,
-        )
+        _three_more_ticks(url, module, "gold_after_silver", log)
         [gold] = _runs_for(instance, **{"floe/sensor": "gold_after_silver"})
         assert gold.job_name == "gold_refresh"
         assert gold.tags["floe/changed_assets"] == "stg_order_items,stg_orders"
@@ -264,12 +257,7 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
             ),
             log,
         )
-        ticks_before = len(_ticks(url, module, "gold_after_silver"))
-        _until(
-            "three more ticks",
-            lambda: len(_ticks(url, module, "gold_after_silver")) >= ticks_before + 3,
-            log,
-        )
+        _three_more_ticks(url, module, "gold_after_silver", log)
         again = _runs_for(instance, **{"floe/sensor": "gold_after_silver"})
         assert [r.run_id for r in again] == [gold.run_id]
         reasons = [t["skipReason"] or "" for t in _ticks(url, module, "gold_after_silver")]
@@ -306,11 +294,6 @@ def test_alerts_assets_and_a_failing_custom_sensor(tmp_path: Path) -> None:
         [from_shell] = [
             r for r in instance.get_runs(RunsFilter(job_name="daily_ingest")) if r.run_id != ingest
         ]
-        seen = len(_ticks(url, module, "ingest_success"))
-        _until(
-            "three more ticks of ingest_success",
-            lambda: len(_ticks(url, module, "ingest_success")) >= seen + 3,
-            log,
-        )
+        _three_more_ticks(url, module, "ingest_success", log)
         assert not _runs_for(instance, **{"floe/watched_run_id": from_shell.run_id})
     instance.dispose()

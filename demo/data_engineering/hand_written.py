@@ -60,10 +60,13 @@ class IcebergCatalog(ConfigurableResource):  # type: ignore[type-arg]
         return catalog
 
 
+DAILY = {f"bronze_{name}" for name in bronze.DAY_COLUMNS}  # orders and lines; not dimensions
 bronze_assets = [  # a run writes its days, one range or one day
     asset.map_asset_specs(
         lambda spec: spec.replace_attributes(partitions_def=daily)
     ).with_attributes(backfill_policy=BackfillPolicy.single_run())
+    if asset.key.to_user_string() in DAILY
+    else asset
     for asset in load_assets_from_modules([bronze])
     if isinstance(asset, AssetsDefinition)
 ]
@@ -87,8 +90,15 @@ def _window_vars(context: AssetExecutionContext) -> list[str]:
 
 
 @dbt_assets(
+    manifest=MANIFEST, select="stg_customers stg_products", dagster_dbt_translator=Translator()
+)
+def dimensions(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
     manifest=MANIFEST,
-    select="staging",
+    select="stg_orders stg_order_items",
     dagster_dbt_translator=Translator(),
     partitions_def=daily,
     backfill_policy=BackfillPolicy.single_run(),
@@ -97,7 +107,7 @@ def silver(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]
     yield from dbt.cli(["build", *_window_vars(context)], context=context).stream()
 
 
-@dbt_assets(manifest=MANIFEST, exclude="staging", dagster_dbt_translator=Translator())
+@dbt_assets(manifest=MANIFEST, select="marts", dagster_dbt_translator=Translator())
 def gold(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     yield from dbt.cli(["build"], context=context).stream()
 
@@ -134,7 +144,7 @@ def gold_after_silver(context: SensorEvaluationContext) -> RunRequest | SkipReas
 
 
 defs = Definitions(
-    assets=[*bronze_assets, silver, gold],
+    assets=[*bronze_assets, dimensions, silver, gold],
     jobs=[medallion_pipeline, gold_refresh],
     schedules=[nightly_pipeline],
     sensors=[gold_after_silver],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -23,15 +24,28 @@ STARTUP_SECONDS = 180
 
 @contextmanager
 def dagster_server(
-    env: dict[str, str], log: Path, *, module: str, daemon: bool = False
+    env: dict[str, str],
+    log: Path,
+    *,
+    module: str,
+    daemon: bool = False,
+    location: str | None = None,
 ) -> Iterator[str]:
     """``dagster-webserver`` (or ``dagster dev``, webserver and daemon, when ``daemon``) for
-    ``module`` on 127.0.0.1:<free port>; yields its URL; stops the whole process group."""
+    ``module`` on 127.0.0.1:<free port>; yields its URL; stops the whole process group. The
+    code location is named ``location`` (as ``floe dev`` names it after floe.yaml's ``name``),
+    else after the module."""
     port = free_port()
     bin_dir = Path(sys.executable).parent
     env = dict(env, PYTHONPATH=os.pathsep.join(p for p in [env.get("PYTHONPATH"), *sys.path] if p))
     program = [str(bin_dir / "dagster"), "dev"] if daemon else [str(bin_dir / "dagster-webserver")]
-    command = [*program, "-h", "127.0.0.1", "-p", str(port), "-m", module]
+    target = ["-m", module]
+    if location is not None:
+        workspace = log.with_name(f"{log.stem}.workspace.yaml")
+        entry = {"python_module": {"module_name": module, "location_name": location}}
+        workspace.write_text(json.dumps({"load_from": [entry]}))
+        target = ["-w", str(workspace)]
+    command = [*program, "-h", "127.0.0.1", "-p", str(port), *target]
     with log.open("w") as output:
         process = subprocess.Popen(
             command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True

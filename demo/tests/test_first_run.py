@@ -75,7 +75,7 @@ def _first_run(state: Path) -> None:
         counts = [db.execute(f"select count(*) from gold.{t}").fetchone() for t in GOLD]
     assert counts == [(100,), (10,)]
     spans = (state / "observability" / "traces.jsonl").read_text().splitlines()
-    assert len(spans) == len(BRONZE + SILVER + GOLD) + 2  # one per asset and per dbt step
+    assert len(spans) == len(BRONZE + SILVER + GOLD) + 3  # one per asset and per dbt step
 
     # dbt models show what Python assets show: a row count (the warehouse's, fetched after
     # the dbt step, all models here are tables) and the columns with the warehouse's types

@@ -1,5 +1,6 @@
-"""The demo's daily partitions (SC-006, SC-007): a day's run writes exactly that day's rows, and
-the named backfill runs in batches, in-process and through the daemon. Real instance, dbt,
+"""The demo's daily partitions (SC-006, SC-007): a day's run writes exactly that day's orders and
+order lines and the dimensions whole, and the named backfill runs in batches, in-process and
+through the daemon. Real instance, dbt,
 DuckDB and Iceberg; the expected counts come from the bronze generator itself."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from backfills import (
     every_day_materialized,
 )
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus
-from demo_env import BRONZE, SILVER, compile_project, copy_demo, demo_environment, floe
+from demo_env import BRONZE, DAILY, SILVER, compile_project, copy_demo, demo_environment, floe
 from pyiceberg.catalog import load_catalog
 
 from demo.data_engineering.orchestration.assets import bronze
@@ -30,16 +31,20 @@ def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+KEYS = {
+    "customers": "customer_id",
+    "products": "product_id",
+    "orders": "order_id",
+    "order_items": "order_item_id",
+}
+
+
 def expected_silver(day: date) -> dict[str, int]:
-    """What each stg model must hold for ``day``, from the generator: latest rows per key."""
+    """What each daily stg model must hold for ``day``, from the generator: latest rows per
+    key."""
     found = {}
-    keys = {
-        "customers": "customer_id",
-        "products": "product_id",
-        "orders": "order_id",
-        "order_items": "order_item_id",
-    }
-    for name, key in keys.items():
+    for name in bronze.DAY_COLUMNS:
+        key = KEYS[name]
         table = bronze.TABLES[name]().to_pylist()
         on_day = {row[key] for row in table if _day(row[bronze.DAY_COLUMNS[name]]) == day}
         found[f"stg_{name}"] = len(on_day)
@@ -56,18 +61,26 @@ def bronze_by_day(env: dict[str, str]) -> dict[str, Counter[date]]:
 
 
 def silver_by_day(env: dict[str, str]) -> dict[str, Counter[date]]:
-    columns = {
-        "stg_customers": "signup_date",
-        "stg_products": "added_on",
-        "stg_orders": "ordered_at",
-        "stg_order_items": "ordered_at",
-    }
+    columns = {"stg_orders": "ordered_at", "stg_order_items": "ordered_at"}
     with duckdb.connect(env["FLOE_DUCKDB_PATH"], read_only=True) as db:
         return {
             model: Counter(
                 _day(row[0]) for row in db.execute(f"select {c} from silver.{model}").fetchall()
             )
             for model, c in columns.items()
+        }
+
+
+def dimensions(env: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Each dimension's rows in bronze and in silver."""
+    catalog = load_catalog("floe", type="sql", uri=env["FLOE_CATALOG_URI"])
+    with duckdb.connect(env["FLOE_DUCKDB_PATH"], read_only=True) as db:
+        return {
+            name: (
+                catalog.load_table(f"bronze.{name}").scan().to_arrow().num_rows,
+                db.execute(f"select count(*) from silver.stg_{name}").fetchall()[0][0],
+            )
+            for name in bronze.DIMENSIONS
         }
 
 
@@ -104,8 +117,15 @@ def test_one_day_writes_exactly_that_days_rows(
     assert silver_by_day(env) == {
         model: Counter({march_10: wanted[model], march_11: second[model]}) for model in wanted
     }
-    for key in BRONZE + SILVER:
+    for key in DAILY:
         assert instance.get_materialized_partitions(AssetKey(key)) == {"2024-03-10", "2024-03-11"}
+    assert dimensions(env) == {  # whole after every run, once per key in silver
+        name: (bronze.TABLES[name]().num_rows, len(set(bronze.TABLES[name]()[KEYS[name]])))
+        for name in bronze.DIMENSIONS
+    }
+    for key in set(BRONZE + SILVER) - set(DAILY):
+        assert instance.get_materialized_partitions(AssetKey(key)) == set()  # unpartitioned
+        assert len(instance.fetch_materializations(AssetKey(key), limit=5).records) == 3
 
 
 def test_the_named_backfill_runs_in_process_in_ordered_batches(tmp_path: Path) -> None:

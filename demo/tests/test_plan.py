@@ -36,7 +36,7 @@ def test_plan_shows_ticks_in_their_timezone_and_what_a_module_adds(tmp_path: Pat
     assert plan["partitions"]["daily"]["first"] == "2024-01-01"
     assert plan["backfills"]["first_120_days"]["runs"] == 12
     assert plan["warnings"] == []
-    assert [p["pattern"] for p in plan["patterns"]] == ["bronze_*", "stg_*"]
+    assert [p["pattern"] for p in plan["patterns"]] == ["bronze_order*", "stg_order*"]
     assert plan["changes"]["compared_with"] is None  # nothing compiled next to floe.yaml yet
 
     compile_project(project)
@@ -48,7 +48,9 @@ def test_plan_shows_ticks_in_their_timezone_and_what_a_module_adds(tmp_path: Pat
             "    - .orchestration.assets.ops\n",
             "    - .orchestration.assets.ops\n    - .orchestration.assets.gold\n",
         )
-        .replace('    "stg_*":\n', '    "gold_*":\n      group_name: gold\n    "stg_*":\n')
+        .replace(
+            '    "stg_order*":\n', '    "gold_*":\n      group_name: gold\n    "stg_order*":\n'
+        )
     )
     after = floe(env, "plan", floe_yaml, "--json")
     assert after.returncode == 0, after.stderr

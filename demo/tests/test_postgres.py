@@ -126,7 +126,7 @@ def test_two_machines_materialize_into_one_empty_catalog(
     assert ensure_databases(target) == ["race_dagster", "race_iceberg"]
     artifact = compile_project(project)
     processes = []
-    for machine, asset in (("a", "bronze_orders"), ("b", "bronze_customers")):
+    for machine, asset in (("a", "bronze_orders"), ("b", "bronze_order_items")):
         env = demo_environment(tmp_path / machine, FLOE_DEMO_SCALE="0.05")
         home = Path(env["DAGSTER_HOME"])
         (home / "dagster.yaml").write_text(instance_yaml(target))
@@ -156,7 +156,7 @@ def test_two_machines_materialize_into_one_empty_catalog(
         assert process.wait(timeout=RUN_SECONDS) == 0, Path(log.name).read_text()[-4000:]
         log.close()
     tables = _rows(target.iceberg_url, "select table_name from iceberg_tables order by 1")
-    assert tables == [("customers",), ("orders",)]
+    assert tables == [("order_items",), ("orders",)]
     runs = _rows(target.dagster_url, "select status from runs")
     assert runs == [("SUCCESS",), ("SUCCESS",)]
 

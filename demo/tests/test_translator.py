@@ -80,7 +80,10 @@ def test_a_translator_changes_exactly_what_it_overrides(
     stg = nodes["shop/stg_orders"]
     assert stg["groupName"] == "dbt_staging"
     assert stg["description"] == "stg_orders (models/staging/stg_orders.sql)"
-    assert [d["path"] for d in stg["dependencyKeys"]] == [["bronze_orders"]]
+    assert sorted(d["path"] for d in stg["dependencyKeys"]) == [
+        ["bronze_orders"],
+        ["shop", "stg_customers"],
+    ]
     assert nodes["bronze_orders"]["groupName"] == "bronze"  # Python assets: untouched
     assert nodes["bronze_orders"]["description"] == "Orders; a status change arrives as a new row."
 

@@ -46,7 +46,10 @@ def test_webserver_serves_the_assets_and_schedules_follow_the_environment(tmp_pa
             "stg_orders",
             "stg_order_items",
         }
-        assert [d["path"][0] for d in nodes["stg_orders"]["dependencyKeys"]] == ["bronze_orders"]
+        assert sorted(d["path"][0] for d in nodes["stg_orders"]["dependencyKeys"]) == [
+            "bronze_orders",
+            "stg_customers",  # the dimension a day's orders read
+        ]
         assert nodes["stg_orders"]["groupName"] == "silver"
         # the partitions the UI offers are the days the data covers, not every day up to today
         days = [(bronze.EPOCH + timedelta(days=d)).date().isoformat() for d in range(bronze.DAYS)]

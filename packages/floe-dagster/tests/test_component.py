@@ -21,7 +21,12 @@ from dg_project import (
     write_project,
 )
 
-from floe_dagster._project import project_name, starter_floe_yaml
+from floe_dagster._project import (
+    PARTITION_MACROS,
+    PARTITION_MACROS_FILE,
+    project_name,
+    starter_floe_yaml,
+)
 
 DBT_NODES = {
     "raw_customers",
@@ -168,6 +173,8 @@ def test_scaffold_writes_a_component_that_checks_unedited(
     name = project_name(dbt / "dbt_project.yml")
     assert (folder / "floe.yaml").read_text() == starter_floe_yaml(name, "../../../../../dbt/shop")
     assert ".floe/" in (folder / ".gitignore").read_text()
+    macros = dbt / "macros" / PARTITION_MACROS_FILE  # as `floe init` writes them
+    assert macros.read_text() == PARTITION_MACROS
     checked = project.dg("check", "defs")
     assert "All definitions loaded successfully" in checked.stdout, _output(checked)
     assets = {a["asset_key"] for a in list_defs(project)["assets"]}

@@ -10,7 +10,6 @@ from dagster import (
     AssetSpec,
     ComponentTree,
     DagsterInstance,
-    DailyPartitionsDefinition,
     asset,
 )
 
@@ -23,6 +22,7 @@ from floe_dagster._dagster_internals import (
     RetryMode,
     UnresolvedAssetJobDefinition,
     asset_graph,
+    backfill_error,
     backfill_status,
     component_root,
     dev_cli,
@@ -34,7 +34,7 @@ from floe_dagster._dagster_internals import (
     reconstruction_metadata,
     record_for_reconstruction,
     record_state_version,
-    submit_asset_backfill,
+    submit_job_backfill,
 )
 
 
@@ -131,20 +131,20 @@ def test_the_component_tree_gives_its_root_declaration(
     assert any("reports" in key for key in found), found
 
 
-def test_a_backfill_submits_through_the_private_api(tmp_path: Path) -> None:
-    """``PartitionBackfill``, ``make_new_backfill_id`` and ``BulkActionStatus`` (no public API
-    submits an asset backfill): the instance records it as requested, for the daemon."""
-    daily = DailyPartitionsDefinition(start_date="2024-01-01")
-
-    @asset(partitions_def=daily)
-    def events() -> None: ...
+def test_a_job_backfill_submits_through_the_private_api(tmp_path: Path) -> None:
+    """``PartitionBackfill``, the origins of a location Dagster does not load itself, the
+    partition set's name, ``make_new_backfill_id`` and ``BulkActionStatus`` (no public API
+    submits a backfill): the instance records it as requested, for the daemon, as a backfill
+    of the job's partition set in the named location."""
+    from dagster._core.execution.backfill import BulkActionStatus  # noqa: PLC0415
+    from dagster._utils.error import SerializableErrorInfo  # noqa: PLC0415
 
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     with DagsterInstance.from_config(str(tmp_path)) as instance:
-        backfill_id = submit_asset_backfill(
+        backfill_id = submit_job_backfill(
             instance,
-            asset_graph([events]),
-            keys=[AssetKey("events")],
+            location="shop",
+            job="daily",
             partitions=["2024-01-01", "2024-01-02"],
             title="two days",
             description=None,
@@ -152,6 +152,23 @@ def test_a_backfill_submits_through_the_private_api(tmp_path: Path) -> None:
         )
         assert backfill_status(instance, backfill_id) == "REQUESTED"
         assert backfill_status(instance, "no-such-backfill") is None
+        backfill = instance.get_backfill(backfill_id)
+        assert backfill is not None
+        assert backfill.partition_set_origin is not None
+        origin = backfill.partition_set_origin
+        assert origin.partition_set_name == "daily_partition_set"
+        assert origin.repository_origin.code_location_origin.location_name == "shop"
+        assert origin.repository_origin.repository_name == "__repository__"
+        assert backfill.partition_names == ["2024-01-01", "2024-01-02"]
+        assert backfill.tags == {"floe/test": "yes"}
+        assert backfill_error(instance, backfill_id) == ""
+        # the daemon records why it gave up; floe shows the last line
+        failed = backfill.with_status(BulkActionStatus.FAILED).with_error(
+            SerializableErrorInfo("Traceback...\nlocation 'shop' not found\n", [], "Error")
+        )
+        instance.update_backfill(failed)
+        assert backfill_status(instance, backfill_id) == "FAILED"
+        assert backfill_error(instance, backfill_id) == "location 'shop' not found"
 
 
 def test_dagster_dbts_unexported_names_are_the_ones_its_own_builder_writes() -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from manifests import manifest, model
+from manifests import dbt_test, manifest, model
 
-from floe_dagster._dbt.groups import ALL_NODES, plan_groups, selection
+from floe_dagster._dbt.groups import ALL_NODES, others_tests, plan_groups, selection
 from floe_dbt import DbtManifest, load_manifest
 
 
@@ -57,3 +57,29 @@ def test_a_selection_names_whole_folders_or_the_nodes(tmp_path: Path) -> None:
         "",
     )
     assert selection(built, ["model.shop.daily_a"]) == ("fqn:shop.daily.daily_a", "")
+
+
+def test_a_test_runs_in_the_build_of_the_node_it_checks(tmp_path: Path) -> None:
+    """A relationships test of a daily model reads an unpartitioned dimension: dbt's eager
+    selection would run it in the dimension's build too, before the daily model exists. The
+    dimension's group leaves it out; the daily model's group runs it."""
+    relationship = dbt_test("relationships_orders_customer_id", "model.shop.orders", "customer_id")
+    relationship["depends_on"] = {"nodes": ["model.shop.customers", "model.shop.orders"]}
+    own = dbt_test("unique_customers_customer_id", "model.shop.customers", "customer_id")
+    content = manifest(
+        [
+            model("customers", [], folder="dims"),
+            model("orders", ["model.shop.customers"], folder="daily"),
+        ],
+        tests=[relationship, own],
+    )
+    (tmp_path / "manifest.json").write_text(json.dumps(content))
+    built = load_manifest(tmp_path / "manifest.json")
+
+    groups = plan_groups(built, lambda uid: "dims" if "customers" in uid else "daily")
+    excluded = {g.unique_ids: g.exclude for g in groups}
+    assert excluded == {
+        ("model.shop.customers",): "relationships_orders_customer_id",
+        ("model.shop.orders",): "",
+    }
+    assert others_tests(built, ["model.shop.customers", "model.shop.orders"]) == []

@@ -401,8 +401,20 @@ def test_floe_backfill_refuses_what_it_cannot_run(
     (served / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     assert cli_main(["backfill", "some_regions", floe_yaml]) == 0
     assert f"using the instance in {served}" in capsys.readouterr().err
+    assert cli_main(["backfill", "some_regions", floe_yaml, "--location", "elsewhere"]) == 0
+    config = kinds["config"]
+    job = config.orchestration.backfills["some_regions"].job
     with DagsterInstance.from_config(str(served)) as instance:
-        assert [b.title for b in instance.get_backfills()] == ["some_regions"]
+        backfills = list(reversed(instance.get_backfills()))  # oldest first
+        assert [b.title for b in backfills] == ["some_regions", "some_regions"]
+        # a backfill of the job (its runs carry the job's name), in the location `floe dev`
+        # names after floe.yaml, or the one named
+        origins = [b.partition_set_origin for b in backfills]
+        assert [o.partition_set_name for o in origins] == [f"{job}_partition_set"] * 2
+        assert [o.repository_origin.code_location_origin.location_name for o in origins] == [
+            config.name,
+            "elsewhere",
+        ]
 
 
 DEFINITIONS = """\

@@ -21,9 +21,11 @@ def test_six_models_with_their_exact_parents_and_groups() -> None:
         "stg_orders",
         "stg_products",
     ]
+    reads = {"orders": "stg_customers", "order_items": "stg_products"}  # daily facts: a dimension
     for table in ("customers", "orders", "products", "order_items"):
         stg = manifest.models[f"stg_{table}"]
-        assert stg.parents == (f"source.ecommerce.bronze.{table}",)
+        dimension = (f"model.ecommerce.{reads[table]}",) if table in reads else ()
+        assert stg.parents == (f"source.ecommerce.bronze.{table}", *dimension)
         assert stg.group == "silver"
     customer_orders = manifest.models["customer_orders"]
     assert _names(customer_orders.parents) == {"stg_customers", "stg_orders", "stg_order_items"}

@@ -4,10 +4,14 @@ Plain Dagster assets. The Iceberg catalog arrives as the ``iceberg`` resource (f
 from floe.yaml's ``storage.catalog``). ``FLOE_DEMO_SCALE`` scales every table (default 1:
 1,000 customers, 100 products, 5,000 orders, about 10,000 order items).
 
-Every row belongs to one day of 2024 (``DAY_COLUMNS``: the sign-up, the listing, the order).
-floe.yaml gives these assets daily partitions; a run for a day (or a range of days) writes
-exactly that day's rows and replaces only them (``floe_dagster.overwrite_rows``), so runs of
-different days can commit to one table at the same time. Without partitions, a run writes all.
+Orders and order lines are facts: each belongs to one day of 2024 (``DAY_COLUMNS``), and
+floe.yaml gives them daily partitions; a run for a day (or a range of days) writes exactly that
+day's rows and replaces only them (``floe_dagster.overwrite_rows``), so runs of different days
+can commit to one table at the same time. Customers and products are dimensions: unpartitioned,
+every run that includes them writes them whole, so a day's orders always find their customer
+and their products. The data is coherent too: an order comes from a customer who had signed up
+by then and sells products listed by then (``LAUNCH``: the first customers and products exist
+from 2024-01-01).
 
 The data is untidy on purpose, so the silver models have work to do: re-sent customer rows
 with later ``updated_at``, e-mails in mixed case with spaces, order status updates arriving as
@@ -19,6 +23,7 @@ location loads: every run worker and step process loads it, and most write no br
 
 import os
 import random
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -46,12 +51,9 @@ FIRST = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Margaret", "Ken
 LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson"]
 EPOCH = datetime(2024, 1, 1)
 DAYS = 366  # 2024
-DAY_COLUMNS = {
-    "customers": "signup_date",
-    "products": "added_on",
-    "orders": "ordered_at",
-    "order_items": "ordered_at",
-}
+DAY_COLUMNS = {"orders": "ordered_at", "order_items": "ordered_at"}  # the partitioned facts
+DIMENSIONS = ("customers", "products")  # written whole by every run
+LAUNCH = {"customers": 20, "products": 5}  # 1 in N of each exists from the first day
 
 
 def scale() -> float:
@@ -123,21 +125,22 @@ def rows_per_day(name: str) -> Counter[date]:
 
 
 def materialize(context: AssetExecutionContext, name: str) -> MaterializeResult:
-    """Write the run's days of table ``name`` (every row of them, replacing only them)."""
+    """Write the run's days of fact table ``name`` (every row of them, replacing only them), or
+    all of dimension table ``name``."""
     import pyarrow as pa  # noqa: PLC0415
 
     from floe_dagster import overwrite_rows  # noqa: PLC0415  (the lake: PyIceberg, SQLAlchemy)
 
-    column = DAY_COLUMNS[name]
     full = TABLES[name]()
-    window = partition_window(context)
-    rows = rows_in(full, column, window)
-    is_date = pa.types.is_date(full.schema.field(column).type)
+    column = DAY_COLUMNS.get(name)
+    window = partition_window(context) if column else None  # a dimension: every row
+    rows = rows_in(full, column, window) if column else full
+    is_date = column is not None and pa.types.is_date(full.schema.field(column).type)
     overwrite_rows(
         context.resources.iceberg.namespace(NAMESPACE),
         f"{NAMESPACE}.{name}",
         rows,
-        where=_where(column, window, is_date),
+        where=_where(column or "", window, is_date),
     )
     if window is not None:
         context.log.info(f"bronze.{name}: {rows.num_rows} rows for {window[0]} .. {window[1]}")
@@ -171,6 +174,8 @@ def customers_table() -> "pa.Table":
         first, last = rng.choice(FIRST), rng.choice(LAST)
         email = f"{first}.{last}.{customer_id}@example.com"
         signup = EPOCH.date() + timedelta(days=rng.randrange(DAYS))
+        if customer_id % LAUNCH["customers"] == 1:
+            signup = EPOCH.date()
         rows.append((customer_id, first, last, email, rng.choice(COUNTRIES), signup, EPOCH))
         if rng.random() < 0.02:  # re-sent with an untidy e-mail and a later update
             resent = f"  {email.upper()} "
@@ -212,10 +217,30 @@ def products_table() -> "pa.Table":
             "category": pa.array([c.title() if rng.random() < 0.3 else c for c in categories]),
             "price": pa.array([round(rng.uniform(2, 200), 2) for _ in range(n)], pa.float64()),
             "added_on": pa.array(
-                [EPOCH.date() + timedelta(days=rng.randrange(DAYS)) for _ in range(n)], pa.date32()
+                [
+                    EPOCH.date() + timedelta(days=0 if i % LAUNCH["products"] == 1 else days)
+                    for i, days in enumerate((rng.randrange(DAYS) for _ in range(n)), start=1)
+                ],
+                pa.date32(),
             ),
         }
     )
+
+
+def existing(table: "pa.Table", key: str, since: str) -> Callable[[int, date], int]:
+    """Maps an id drawn from ``table``'s ids to one that existed on a day: itself if its
+    ``since`` day is not later, else one of those that existed then (every day has some)."""
+    starts = dict(zip(table.column(key).to_pylist(), table.column(since).to_pylist(), strict=True))
+    order = sorted(starts, key=lambda i: (starts[i], i))
+    firsts = [starts[i] for i in order]
+
+    def pick(drawn: int, day: date) -> int:
+        if starts[drawn] <= day:
+            return drawn
+        there = order[: bisect_right(firsts, day)]
+        return there[drawn % len(there)]
+
+    return pick
 
 
 def orders_table() -> "pa.Table":
@@ -223,10 +248,11 @@ def orders_table() -> "pa.Table":
 
     rng = random.Random(SEED + 2)
     n, customers = counts()["orders"], counts()["customers"]
+    signed_up = existing(customers_table(), "customer_id", "signup_date")
     rows = []
     for order_id in range(1, n + 1):
         ordered = EPOCH + timedelta(minutes=rng.randrange(60 * 24 * DAYS))
-        customer = rng.randrange(1, customers + 1)
+        customer = signed_up(rng.randrange(1, customers + 1), ordered.date())
         status = rng.choice(STATUSES)
         if status != "placed":  # the status update arrives as a second row
             rows.append((order_id, customer, "placed", ordered, ordered))
@@ -251,7 +277,9 @@ def order_items_table() -> "pa.Table":
 
     rng = random.Random(SEED + 3)
     n, products = counts()["orders"], counts()["products"]
-    prices = products_table().column("price").to_pylist()
+    catalogue = products_table()
+    prices = catalogue.column("price").to_pylist()
+    listed = existing(catalogue, "product_id", "added_on")
     orders = orders_table()
     ordered_at = dict(
         zip(
@@ -263,7 +291,7 @@ def order_items_table() -> "pa.Table":
     rows = []
     for order_id in range(1, n + 1):
         for _ in range(rng.choice((1, 2, 3))):
-            product = rng.randrange(1, products + 1)
+            product = listed(rng.randrange(1, products + 1), ordered_at[order_id].date())
             rows.append(
                 (
                     len(rows) + 1,

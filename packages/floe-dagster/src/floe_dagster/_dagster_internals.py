@@ -83,6 +83,7 @@ __all__ = [
     "RunTarget",
     "UnresolvedAssetJobDefinition",
     "asset_graph",
+    "backfill_error",
     "backfill_status",
     "component_root",
     "dev_cli",
@@ -93,7 +94,7 @@ __all__ = [
     "record_for_reconstruction",
     "record_state_version",
     "run_target",
-    "submit_asset_backfill",
+    "submit_job_backfill",
 ]
 
 
@@ -262,38 +263,62 @@ def _resolved(assets: Sequence[Any]) -> bool:
     return True
 
 
-def submit_asset_backfill(
+def submit_job_backfill(
     instance: DagsterInstance,
-    graph: AssetGraph,
     *,
-    keys: Sequence[AssetKey],
+    location: str,
+    job: str,
     partitions: Sequence[str],
     title: str,
     description: str | None,
     tags: Mapping[str, str],
 ) -> str:
-    """Submit an asset backfill of ``partitions`` of ``keys`` for the daemon to run (what the
-    UI's "Materialize" dialog and GraphQL's ``launchPartitionBackfill`` do; there is no public
-    Python API). The daemon splits it into runs by the assets' backfill policies."""
+    """Submit a backfill of job ``job`` of code location ``location`` over ``partitions`` for
+    the daemon to run: what the UI's "Launch backfill" on a job's partitions page and GraphQL's
+    ``launchPartitionBackfill`` with a partition set make (there is no public Python API). Its
+    runs are runs of ``job``, split by the job's backfill policy (ranges of its
+    ``max_partitions_per_run``). The daemon finds the job by the location's name alone (the
+    origin Dagster keeps for a location it does not load itself)."""
     # a backfill's module brings the remote asset graph (0.02 s): a submission imports it, a
     # load does not
-    from dagster._core.execution.backfill import PartitionBackfill  # noqa: PLC0415
+    from dagster._core.definitions.repository_definition.valid_definitions import (  # noqa: PLC0415
+        SINGLETON_REPOSITORY_NAME,
+    )
+    from dagster._core.execution.backfill import (  # noqa: PLC0415
+        BulkActionStatus,
+        PartitionBackfill,
+    )
+    from dagster._core.remote_origin import (  # noqa: PLC0415
+        RegisteredCodeLocationOrigin,
+        RemotePartitionSetOrigin,
+        RemoteRepositoryOrigin,
+    )
+    from dagster._core.remote_representation.external_data import (  # noqa: PLC0415
+        partition_set_snap_name_for_job_name,
+    )
     from dagster._core.utils import make_new_backfill_id  # noqa: PLC0415
 
+    repository = RemoteRepositoryOrigin(
+        code_location_origin=RegisteredCodeLocationOrigin(location_name=location),
+        repository_name=SINGLETON_REPOSITORY_NAME,
+    )
     backfill_id = make_new_backfill_id()
     with dagster_internal_warnings_silenced():
-        backfill = PartitionBackfill.from_asset_partitions(
+        backfill = PartitionBackfill(
             backfill_id=backfill_id,
-            asset_graph=graph,
+            partition_set_origin=RemotePartitionSetOrigin(
+                repository_origin=repository,
+                partition_set_name=partition_set_snap_name_for_job_name(job),
+            ),
+            status=BulkActionStatus.REQUESTED,
             partition_names=list(partitions),
-            asset_selection=list(keys),
-            backfill_timestamp=time.time(),
+            from_failure=False,
+            reexecution_steps=None,
             tags=dict(tags),
-            dynamic_partitions_store=instance,
-            all_partitions=False,
+            backfill_timestamp=time.time(),
+            asset_selection=None,
             title=title,
             description=description,
-            run_config=None,
         )
         instance.add_backfill(backfill)
     return backfill_id
@@ -303,3 +328,12 @@ def backfill_status(instance: DagsterInstance, backfill_id: str) -> str | None:
     """The status of a backfill (``BulkActionStatus`` name), or None if the instance lacks it."""
     backfill = instance.get_backfill(backfill_id)
     return backfill.status.value if backfill is not None else None
+
+
+def backfill_error(instance: DagsterInstance, backfill_id: str) -> str:
+    """The last line of the error the daemon recorded on a backfill (say, no code location of
+    that name), or ``""``."""
+    backfill = instance.get_backfill(backfill_id)
+    error = backfill.error if backfill is not None else None
+    lines = error.message.strip().splitlines() if error is not None else []
+    return lines[-1] if lines else ""

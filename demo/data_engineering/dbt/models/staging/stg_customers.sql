@@ -1,8 +1,7 @@
-{{ config(materialized='incremental', pre_hook="{{ partition_replace('signup_date') }}") }}
+{{ config(materialized='table') }}  -- a dimension: whole in every run
 
 with latest as (
-    {{ latest_rows(source('bronze', 'customers'), 'customer_id', 'updated_at',
-                   in_partition('signup_date')) }}
+    {{ latest_rows(source('bronze', 'customers'), 'customer_id', 'updated_at') }}
 )
 
 select

@@ -1,8 +1,7 @@
-{{ config(materialized='incremental', pre_hook="{{ partition_replace('added_on') }}") }}
+{{ config(materialized='table') }}  -- a dimension: whole in every run
 
 with latest as (
-    {{ latest_rows(source('bronze', 'products'), 'product_id', 'product_id',
-                   in_partition('added_on')) }}
+    {{ latest_rows(source('bronze', 'products'), 'product_id', 'product_id') }}
 )
 
 select

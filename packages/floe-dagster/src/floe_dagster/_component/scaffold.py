@@ -1,6 +1,7 @@
 """``dg scaffold defs floe_dagster.FloeComponent defs/<name> [--dbt-project PATH]``: a defs.yaml,
-the starter floe.yaml ``floe init`` writes (one template: ``_project.starter_floe_yaml``) and
-a ``.gitignore`` entry for floe's local state."""
+the starter floe.yaml ``floe init`` writes (one template: ``_project.starter_floe_yaml``), a
+``.gitignore`` entry for floe's local state, and, as ``floe init`` does, the partition macros
+in the dbt project (``macros/floe_partitions.sql``, unless it has its own)."""
 
 import os
 from pathlib import Path
@@ -8,7 +9,12 @@ from pathlib import Path
 from dagster import Scaffolder, ScaffoldRequest, scaffold_component
 from pydantic import BaseModel, Field
 
-from floe_dagster._project import ignore_state, project_name, starter_floe_yaml
+from floe_dagster._project import (
+    ignore_state,
+    project_name,
+    starter_floe_yaml,
+    write_partition_macros,
+)
 
 
 class FloeScaffoldParams(BaseModel):
@@ -22,7 +28,8 @@ class FloeScaffoldParams(BaseModel):
 
 
 class FloeScaffolder(Scaffolder[FloeScaffoldParams]):
-    """Writes ``defs.yaml`` and a commented starter ``floe.yaml`` beside it."""
+    """Writes ``defs.yaml``, a commented starter ``floe.yaml`` beside it, and the partition
+    macros into the dbt project."""
 
     @classmethod
     def get_scaffold_params(cls) -> type[FloeScaffoldParams]:
@@ -47,6 +54,7 @@ class FloeScaffolder(Scaffolder[FloeScaffoldParams]):
         relative = Path(os.path.relpath(dbt, folder)).as_posix()
         floe_yaml.write_text(starter_floe_yaml(project_name(dbt / "dbt_project.yml"), relative))
         ignore_state(folder)
+        write_partition_macros(dbt)
         scaffold_component(request, {"config": "floe.yaml"})
 
 

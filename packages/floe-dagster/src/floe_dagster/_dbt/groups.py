@@ -138,5 +138,22 @@ def plan_groups(
         shared = [i for i, other in enumerate(bases) if other == base]
         name = base if len(shared) == 1 else f"{base}_{shared.index(index) + 1}"
         select, exclude = selection(manifest, uids)
+        if len(planned) > 1:
+            exclude = " ".join([*filter(None, [exclude]), *others_tests(manifest, uids)])
         groups.append(DbtGroup(name, tuple(uids), key, select, exclude))
     return groups
+
+
+def others_tests(manifest: DbtManifest, members: Sequence[str]) -> list[str]:
+    """The names of the tests that read one of ``members`` but are another multi-asset's checks
+    (attached to a node outside ``members``): dbt's eager selection would run them in this
+    multi-asset's build, possibly before the node they check exists (a relationships test of a
+    daily model, reading an unpartitioned dimension). They run with the node they check."""
+    inside = set(members)
+    return sorted(
+        test.name
+        for uid, tests in manifest.tests_by_node.items()
+        if uid not in inside
+        for test in tests
+        if inside.intersection(test.parents)
+    )

@@ -1,8 +1,10 @@
 """Running a named backfill: submitted to the Dagster instance for the daemon, or in-process.
 
-- ``submit``: an asset backfill in the instance, as the UI's "Materialize partitions" makes
-  one; the daemon runs it (split into runs by the assets' backfill policies, which floe set
-  from ``batch_size``) and the UI's Backfills page shows it. ``wait`` follows it to the end.
+- ``submit``: a backfill of the named job in the instance, as the UI's "Launch backfill" on
+  the job's partitions page makes one; the daemon runs it as runs of that job (ranges of
+  ``batch_size`` partitions: floe made that the backfill policy of the job's partitioned
+  assets, and a job's policy is its assets' smallest) and the UI's Backfills page shows it.
+  ``wait`` follows it to the end.
 - ``run_in_process``: the plan's runs one after the other in this process, in partition order,
   each a contiguous range of ``batch_size`` partitions, recorded in the instance like any run.
 """
@@ -18,7 +20,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from dagster import DagsterInstance, DagsterRunStatus, Definitions, RunsFilter
 
-from floe_dagster._dagster_internals import backfill_status, submit_asset_backfill
+from floe_dagster._dagster_internals import (
+    backfill_error,
+    backfill_status,
+    submit_job_backfill,
+)
 from floe_dagster._orchestration.backfills import BackfillPlan
 
 if TYPE_CHECKING:
@@ -130,13 +136,13 @@ def run_in_process(
     return result
 
 
-def submit(definitions: Definitions, plan: BackfillPlan, instance: DagsterInstance) -> str:
-    """Submit ``plan`` to ``instance`` as an asset backfill for the daemon; its id."""
-    graph = definitions.resolve_asset_graph()
-    return submit_asset_backfill(
+def submit(plan: BackfillPlan, instance: DagsterInstance, *, location: str) -> str:
+    """Submit ``plan`` to ``instance`` as a backfill of its job in code location ``location``,
+    for the daemon; its id."""
+    return submit_job_backfill(
         instance,
-        graph,
-        keys=sorted(plan.assets, key=lambda k: k.to_user_string()),
+        location=location,
+        job=plan.spec.job,
         partitions=plan.keys,
         title=plan.name,
         description=plan.spec.description or f"floe backfill {plan.name} of job {plan.spec.job}",
@@ -150,6 +156,7 @@ class BackfillProgress:
     runs: int
     succeeded: int
     failed: int
+    error: str = ""
 
     @property
     def finished(self) -> bool:
@@ -158,11 +165,13 @@ class BackfillProgress:
 
 def progress_of(instance: DagsterInstance, backfill_id: str) -> BackfillProgress:
     runs = instance.get_runs(RunsFilter(tags={DAGSTER_BACKFILL_TAG: backfill_id}))
+    status = backfill_status(instance, backfill_id)
     return BackfillProgress(
-        status=backfill_status(instance, backfill_id),
+        status=status,
         runs=len(runs),
         succeeded=sum(r.status == DagsterRunStatus.SUCCESS for r in runs),
         failed=sum(r.status == DagsterRunStatus.FAILURE for r in runs),
+        error=backfill_error(instance, backfill_id) if status == "FAILED" else "",
     )
 
 

@@ -114,8 +114,12 @@ def backfill(options: argparse.Namespace) -> int:
             )
         print("\n".join(summary(result)))
         return 0 if result.success else 1
-    backfill_id = submit(definitions, plan, instance)
-    print(f"submitted backfill {backfill_id} ({plan.name}); the daemon runs it, see Backfills")
+    location = options.location or config.name
+    backfill_id = submit(plan, instance, location=location)
+    print(
+        f"submitted backfill {backfill_id} ({plan.name}) of job {plan.spec.job} in code "
+        f"location {location}; the daemon runs it, see Backfills"
+    )
     if not options.wait:
         return 0
     shown: list[str] = []
@@ -134,4 +138,12 @@ def backfill(options: argparse.Namespace) -> int:
         f"backfill {backfill_id}: {state.status}, {state.succeeded} run(s) succeeded, "
         f"{state.failed} failed"
     )
+    if state.error:
+        print(f"  the daemon says: {state.error}", file=sys.stderr)
+        if not state.runs:
+            print(
+                f"  fix: the daemon serves no job {plan.spec.job} in code location {location}? "
+                "name the location with --location",
+                file=sys.stderr,
+            )
     return 0 if state.status in ("COMPLETED_SUCCESS", "COMPLETED") else 1

@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="after submitting, follow the backfill to its end"
     )
     backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
+    backfill.add_argument(
+        "--location",
+        help="the code location the daemon serves the job from (default: floe.yaml's name, "
+        "as `floe dev` names it)",
+    )
     run = sub.add_parser(
         "run",
         help="run one job on the instance floe dev serves (a process per step, or --in-process)",

@@ -24,10 +24,21 @@ def _quoted(arg):
         return '"%s"' % arg
     return "'%s'" % arg
 
-def floe_py_test(name, srcs, deps = [], args = [], ignore_warnings = [], size = "small", **kwargs):
+def floe_py_test(
+        name,
+        srcs,
+        deps = [],
+        args = [],
+        ignore_warnings = [],
+        size = "small",
+        tags = [],
+        **kwargs):
     """pytest over `srcs`. Zero collected tests fail; every warning is an error.
 
     ignore_warnings: third-party warnings to tolerate, each the literal start of its message.
+    size: "small" for a test of seconds (the fast tier, with lint and mypy); any other size
+    tags the test `slow` (runs of Dagster, dbt, a webserver, the daemon or PostgreSQL), so
+    `tools/bazel test //... --test_tag_filters=-slow` runs the fast tier alone (docs/testing.md).
     """
     native.py_test(
         name = name,
@@ -39,6 +50,7 @@ def floe_py_test(name, srcs, deps = [], args = [], ignore_warnings = [], size = 
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,
+        tags = tags + ([] if size == "small" or "slow" in tags else ["slow"]),
         **kwargs
     )
 

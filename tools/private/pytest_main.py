@@ -1,7 +1,8 @@
 """The main of every floe_py_test: pytest with warnings as errors, failing on zero tests.
 
 Arguments: ``--ignore-warning=REGEX`` (repeatable) for exact third-party warnings to tolerate,
-then the test files, then anything else for pytest.
+then the test files, then anything else for pytest. A target with ``shard_count`` runs each
+collected test in exactly one of its shards.
 """
 
 from __future__ import annotations
@@ -10,6 +11,32 @@ import os
 import sys
 
 import pytest
+
+
+class Shard:
+    """Bazel's test sharding (``shard_count``): this shard runs every ``total``-th collected
+    test from ``index``, so the shards of a target together run each test once."""
+
+    def __init__(self, index: int, total: int) -> None:
+        self.index, self.total = index, total
+
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        kept = items[self.index :: self.total]
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
+def _shard() -> Shard | None:
+    total = int(os.environ.get("TEST_TOTAL_SHARDS", "0") or 0)
+    if total <= 1:
+        return None
+    status = os.environ.get("TEST_SHARD_STATUS_FILE")
+    if status:  # tells Bazel this runner shards
+        with open(status, "a"):
+            pass
+    return Shard(int(os.environ["TEST_SHARD_INDEX"]), total)
 
 
 def main(argv: list[str]) -> int:
@@ -37,7 +64,8 @@ def main(argv: list[str]) -> int:
         args.append(f"--junitxml={junit}")
     # Bazel's stub puts the runfiles root first on sys.path; test modules are imported by
     # their file path, so nothing else is needed.
-    code = int(pytest.main(args + rest))
+    shard = _shard()
+    code = int(pytest.main(args + rest, plugins=[shard] if shard else []))
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("floe_py_test: pytest collected no tests; a test target must test something.")
         return 1

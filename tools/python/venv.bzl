@@ -1,8 +1,11 @@
 """floe_python_venv: a repository rule that builds floe's Python toolchain.
 
-It creates a virtualenv inside the external repository, installs the hash-pinned lock file
-with `pip --require-hashes`, and exposes the venv's interpreter as a Bazel Python toolchain.
-Bazel re-runs it whenever the lock file changes. Set FLOE_PYTHON to choose the interpreter
+It creates a virtualenv, installs the hash-pinned lock file with `pip --require-hashes`, and
+exposes the venv's interpreter as a Bazel Python toolchain. Bazel re-runs it whenever the lock
+file changes. The venv is shared by every checkout on the machine (`shared_venv.py`: one per
+lock file and interpreter, under `~/.cache/floe/venvs`, or `$FLOE_VENV_CACHE`), so a fresh
+clone does not install the lock again; `FLOE_VENV_CACHE=off` builds it inside the external
+repository instead. Set FLOE_PYTHON to choose the interpreter
 (default: `python3` on PATH); it must be CPython 3.11, the version the lock is compiled for.
 """
 
@@ -60,6 +63,20 @@ def _floe_python_venv_impl(rctx):
         ) + "set FLOE_PYTHON to a Python {} interpreter".format(rctx.attr.python_version))
 
     lock = rctx.path(rctx.attr.lock)
+    shared = rctx.os.environ.get("FLOE_VENV_CACHE")
+    home = rctx.os.environ.get("HOME")
+    if shared != "off" and (shared or home):
+        # one venv per lock file and interpreter for every checkout on the machine
+        rctx.report_progress("the shared virtualenv of {}".format(lock.basename))
+        root = shared or home + "/.cache/floe/venvs"
+        python = _run(
+            rctx,
+            [base, str(rctx.path(rctx.attr._shared)), str(lock), root],
+            "building the shared venv in {}".format(root),
+            timeout = 3600,
+        ).stdout.strip()
+        _finish(rctx, python)
+        return
     rctx.report_progress("creating the virtualenv")
     _run(rctx, [base, "-m", "venv", "--clear", "venv"], "python3 -m venv")
     python = str(rctx.path("venv/bin/python3"))
@@ -83,6 +100,9 @@ def _floe_python_venv_impl(rctx):
         timeout = 3600,
     )
     _run(rctx, [python, "-m", "pip", "check"], "pip check")
+    _finish(rctx, python)
+
+def _finish(rctx, python):
     rctx.file("python_path.txt", python + "\n")
     rctx.file("WORKSPACE", "workspace(name = \"{}\")\n".format(rctx.name))
     rctx.file("BUILD.bazel", _BUILD.format(python = python))
@@ -92,7 +112,11 @@ floe_python_venv = repository_rule(
     attrs = {
         "lock": attr.label(mandatory = True, allow_single_file = True),
         "python_version": attr.string(default = "3.11"),
+        "_shared": attr.label(
+            default = Label("//tools/python:shared_venv.py"),
+            allow_single_file = True,
+        ),
     },
-    environ = ["FLOE_PYTHON"],
+    environ = ["FLOE_PYTHON", "FLOE_VENV_CACHE", "HOME"],
     local = False,
 )

@@ -66,40 +66,16 @@ def _floe_python_venv_impl(rctx):
     shared = rctx.os.environ.get("FLOE_VENV_CACHE")
     home = rctx.os.environ.get("HOME")
     if shared != "off" and (shared or home):
-        # one venv per lock file and interpreter for every checkout on the machine
-        rctx.report_progress("the shared virtualenv of {}".format(lock.basename))
-        root = shared or home + "/.cache/floe/venvs"
-        python = _run(
-            rctx,
-            [base, str(rctx.path(rctx.attr._shared)), str(lock), root],
-            "building the shared venv in {}".format(root),
-            timeout = 3600,
-        ).stdout.strip()
-        _finish(rctx, python)
-        return
-    rctx.report_progress("creating the virtualenv")
-    _run(rctx, [base, "-m", "venv", "--clear", "venv"], "python3 -m venv")
-    python = str(rctx.path("venv/bin/python3"))
-    rctx.report_progress("installing {} (hash-pinned)".format(lock.basename))
-    _run(
+        root = shared or home + "/.cache/floe/venvs"  # one venv for every checkout
+    else:
+        root = str(rctx.path("venvs"))  # this checkout's own, inside the external repository
+    rctx.report_progress("the virtualenv of {} in {}".format(lock.basename, root))
+    python = _run(
         rctx,
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--no-input",
-            "--quiet",
-            "--require-hashes",
-            "--no-deps",
-            "--requirement",
-            str(lock),
-        ],
-        "pip install --require-hashes -r {}".format(lock),
+        [base, str(rctx.path(rctx.attr._shared)), str(lock), root],
+        "building the venv in {}".format(root),
         timeout = 3600,
-    )
-    _run(rctx, [python, "-m", "pip", "check"], "pip check")
+    ).stdout.strip()
     _finish(rctx, python)
 
 def _finish(rctx, python):

@@ -42,6 +42,11 @@ def top_customers() -> None:
 """A module a user adds to the demo: one gold asset downstream of a dbt model."""
 
 
+INSTANCE_YAML = "telemetry:\n  enabled: false\nrun_queue:\n  dequeue_interval_seconds: 1\n"
+"""The tests' Dagster instance: no telemetry, and the daemon takes queued runs every second
+(Dagster's default is every 5 s; a test waits for dozens of queued runs)."""
+
+
 def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
     """The process environment with the demo's state under ``state``."""
     state.mkdir(parents=True, exist_ok=True)
@@ -59,7 +64,7 @@ def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
     )
     (state / "dagster").mkdir(exist_ok=True)
     (state / "incoming").mkdir(exist_ok=True)  # the folder the file watcher watches
-    (state / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (state / "dagster" / "dagster.yaml").write_text(INSTANCE_YAML)
     env.update(overrides)
     return env
 

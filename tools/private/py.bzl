@@ -18,6 +18,19 @@ def floe_py_library(name, srcs = None, data = [], imports = ["src"], **kwargs):
         **kwargs
     )
 
+# Tests share the machine by what they use of it. `.bazelrc` counts two units a core
+# (--local_cpu_resources=HOST_CPUS*2); a test holds a core (cpu:2) unless it mostly waits on a
+# daemon's ticks or a schedule's minute (`waits = True`: cpu:1), so such a test runs beside two
+# busy ones instead of leaving a core idle (docs/testing.md, measured loads).
+_A_CORE = "cpu:2"
+_HALF_A_CORE = "cpu:1"
+
+def _cpu(tags, waits = False):
+    """`tags` with the share of the machine the test holds, unless they name one."""
+    if [t for t in tags if t.startswith("cpu:")]:
+        return tags
+    return tags + [_HALF_A_CORE if waits else _A_CORE]
+
 def _quoted(arg):
     """One shell-quoted argument (Bazel tokenizes `args` like a Bourne shell)."""
     if "'" in arg:
@@ -32,6 +45,7 @@ def floe_py_test(
         ignore_warnings = [],
         size = "small",
         tags = [],
+        waits = False,
         **kwargs):
     """pytest over `srcs`. Zero collected tests fail; every warning is an error.
 
@@ -39,6 +53,8 @@ def floe_py_test(
     size: "small" for a test of seconds (the fast tier, with lint and mypy); any other size
     tags the test `slow` (runs of Dagster, dbt, a webserver, the daemon or PostgreSQL), so
     `tools/bazel test //... --test_tag_filters=-slow` runs the fast tier alone (docs/testing.md).
+    waits: the test spends most of its time waiting (measured load well under one core), so it
+    holds half a core (`_cpu`).
     """
     native.py_test(
         name = name,
@@ -50,13 +66,14 @@ def floe_py_test(
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,
-        tags = tags + ([] if size == "small" or "slow" in tags else ["slow"]),
+        tags = _cpu(tags + ([] if size == "small" or "slow" in tags else ["slow"]), waits),
         **kwargs
     )
 
-def floe_mypy_test(name, package, deps, size = "medium", **kwargs):
+def floe_mypy_test(name, package, deps, size = "medium", tags = [], **kwargs):
     """mypy --strict over the import package `package` and the floe code it imports."""
     native.py_test(
+        tags = _cpu(tags),
         name = name,
         srcs = [_MYPY_MAIN],
         main = _MYPY_MAIN,
@@ -68,9 +85,10 @@ def floe_mypy_test(name, package, deps, size = "medium", **kwargs):
         **kwargs
     )
 
-def floe_ruff_test(name, srcs, size = "small", **kwargs):
+def floe_ruff_test(name, srcs, size = "small", tags = [], **kwargs):
     """ruff check and ruff format --check over `srcs`, with the repository's ruff.toml."""
     native.py_test(
+        tags = _cpu(tags),
         name = name,
         srcs = [_RUFF_MAIN],
         main = _RUFF_MAIN,
@@ -89,6 +107,7 @@ def floe_package_test(
         allowed_floe_deps = [],
         forbidden_imports = [],
         size = "small",
+        tags = [],
         **kwargs):
     """Checks a package's import boundaries and builds its wheel offline to audit its metadata.
 
@@ -116,6 +135,7 @@ def floe_package_test(
         python_version = "PY3",
         srcs_version = "PY3",
         size = size,
+        tags = _cpu(tags),
         **kwargs
     )
 

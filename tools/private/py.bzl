@@ -18,10 +18,10 @@ def floe_py_library(name, srcs = None, data = [], imports = ["src"], **kwargs):
         **kwargs
     )
 
-# Tests share the machine by what they use of it. `.bazelrc` counts two units a core
-# (--local_cpu_resources=HOST_CPUS*2); a test holds a core (cpu:2) unless it mostly waits on a
-# daemon's ticks or a schedule's minute (`waits = True`: cpu:1), so such a test runs beside two
-# busy ones instead of leaving a core idle (docs/testing.md, measured loads).
+# Tests share the machine by what they use of it. A test holds a core, two units (cpu:2), unless
+# it mostly waits on a daemon's ticks or a schedule's minute (`waits = True`: cpu:1). `.bazelrc`
+# gives tests two and a half units a core (--local_cpu_resources=HOST_CPUS*2.5), so a waiting
+# test runs beside as many busy ones as there are cores (docs/testing.md, measured loads).
 _A_CORE = "cpu:2"
 _HALF_A_CORE = "cpu:1"
 

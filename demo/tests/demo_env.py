@@ -42,9 +42,15 @@ def top_customers() -> None:
 """A module a user adds to the demo: one gold asset downstream of a dbt model."""
 
 
-INSTANCE_YAML = "telemetry:\n  enabled: false\nrun_queue:\n  dequeue_interval_seconds: 1\n"
-"""The tests' Dagster instance: no telemetry, and the daemon takes queued runs every second
-(Dagster's default is every 5 s; a test waits for dozens of queued runs)."""
+def instance_yaml(*, max_concurrent_runs: int | None = None) -> str:
+    """The tests' dagster.yaml: no telemetry, and the daemon takes queued runs every second
+    (Dagster's default is every 5 s; a test waits for dozens of queued runs), at most
+    ``max_concurrent_runs`` at a time when given."""
+    run_queue = {"dequeue_interval_seconds": 1}
+    if max_concurrent_runs is not None:
+        run_queue["max_concurrent_runs"] = max_concurrent_runs
+    queue = "".join(f"  {key}: {value}\n" for key, value in run_queue.items())
+    return f"telemetry:\n  enabled: false\nrun_queue:\n{queue}"
 
 
 def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
@@ -64,7 +70,7 @@ def demo_environment(state: Path, **overrides: str) -> dict[str, str]:
     )
     (state / "dagster").mkdir(exist_ok=True)
     (state / "incoming").mkdir(exist_ok=True)  # the folder the file watcher watches
-    (state / "dagster" / "dagster.yaml").write_text(INSTANCE_YAML)
+    (state / "dagster" / "dagster.yaml").write_text(instance_yaml())
     env.update(overrides)
     return env
 

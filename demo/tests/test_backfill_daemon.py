@@ -17,7 +17,7 @@ from backfills import BACKFILL, FIRST_DAYS, RANGE_END, RANGE_START, every_day_ma
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster_http import launch, run_status
 from dagster_processes import dagster_server
-from demo_env import INSTANCE_YAML, LOCATION, MODULE, demo_environment
+from demo_env import LOCATION, MODULE, demo_environment, instance_yaml
 from pyiceberg.catalog import load_catalog
 
 from demo.data_engineering.orchestration.assets import bronze
@@ -95,7 +95,7 @@ def test_the_first_run_and_the_named_backfill_fill_gold_through_the_daemon(
 ) -> None:
     env = demo_environment(tmp_path / "state", DEMO_SENSORS_ENABLED="false")  # runs we start
     home = Path(env["DAGSTER_HOME"])
-    (home / "dagster.yaml").write_text(INSTANCE_YAML + "  max_concurrent_runs: 2\n")
+    (home / "dagster.yaml").write_text(instance_yaml(max_concurrent_runs=2))
     log = tmp_path / "dagster.log"
     with dagster_server(env, log, module=MODULE, daemon=True, location=LOCATION) as url:
         demo(env, "run", "medallion_pipeline", "--partition", FIRST_DAY)

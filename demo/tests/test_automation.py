@@ -36,7 +36,9 @@ from floe_config import load_config
 from floe_dagster import FloeDefinitions
 from floe_dbt import DbtRunner
 
-WAIT_SECONDS = 240
+WAIT_SECONDS = 600
+"""How long a step waits for the daemon: a bound on a hang, not a speed claim (a backfill of
+every partition took over 240 s beside two busy tests on CI's two cores)."""
 
 ASSETS = """\
 import json

@@ -373,7 +373,16 @@ def serving(
                     process.wait(timeout=30)
 
 
-def leftovers(project: DgProject, seconds: float = 30) -> dict[int, str]:
+CODE_SERVER_HEARTBEAT_SECONDS = 45
+"""``--heartbeat-timeout`` of a code server the webserver starts (Dagster's
+``WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL``; the daemon's use 20 s): one whose webserver stopped
+without shutting it down (CI saw one just after a reload, on a loaded machine) exits this long
+after the last heartbeat, so it is not left behind until then."""
+
+
+def leftovers(
+    project: DgProject, seconds: float = CODE_SERVER_HEARTBEAT_SECONDS + 15
+) -> dict[int, str]:
     """The processes of this project (their environment names its DAGSTER_HOME) still alive
     after ``seconds``, pid -> command line; what is left is then killed."""
     deadline = time.monotonic() + seconds

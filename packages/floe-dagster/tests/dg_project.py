@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from dagster._core.workspace.context import WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL
+
 PACKAGES = ("floe-config", "floe-dbt", "floe-dagster")
 PACKAGE = "shop_project"
 
@@ -373,18 +375,15 @@ def serving(
                     process.wait(timeout=30)
 
 
-CODE_SERVER_HEARTBEAT_SECONDS = 45
-"""``--heartbeat-timeout`` of a code server the webserver starts (Dagster's
-``WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL``; the daemon's use 20 s): one whose webserver stopped
-without shutting it down (CI saw one just after a reload, on a loaded machine) exits this long
-after the last heartbeat, so it is not left behind until then."""
-
-
 def leftovers(
-    project: DgProject, seconds: float = CODE_SERVER_HEARTBEAT_SECONDS + 15
+    project: DgProject, seconds: float = WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL + 15
 ) -> dict[int, str]:
     """The processes of this project (their environment names its DAGSTER_HOME) still alive
-    after ``seconds``, pid -> command line; what is left is then killed."""
+    after ``seconds``, pid -> command line; what is left is then killed.
+
+    A code server whose webserver stopped without shutting it down (CI saw one right after a
+    reload, on a loaded machine) exits by itself that long after its last heartbeat (45 s in
+    Dagster 1.13; the daemon's code servers 20 s), so ``seconds`` waits past it."""
     deadline = time.monotonic() + seconds
     while (found := _ours(project.home)) and time.monotonic() < deadline:
         time.sleep(0.5)

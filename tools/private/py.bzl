@@ -43,6 +43,7 @@ def floe_py_test(
         deps = [],
         args = [],
         ignore_warnings = [],
+        pytest_plugins = [],
         size = "small",
         tags = [],
         waits = False,
@@ -50,6 +51,9 @@ def floe_py_test(
     """pytest over `srcs`. Zero collected tests fail; every warning is an error.
 
     ignore_warnings: third-party warnings to tolerate, each the literal start of its message.
+    pytest_plugins: the installed pytest plugins the tests use, as modules (`pytest -p`). No
+    other plugin is loaded: pytest_main turns off loading every installed one (hypothesis'
+    alone imports hypothesis, about a second in every test process).
     size: "small" for a test of seconds (the fast tier, with lint and mypy); any other size
     tags the test `slow` (runs of Dagster, dbt, a webserver, the daemon or PostgreSQL), so
     `tools/bazel test //... --test_tag_filters=-slow` runs the fast tier alone (docs/testing.md).
@@ -61,6 +65,7 @@ def floe_py_test(
         srcs = srcs + [_PYTEST_MAIN],
         main = _PYTEST_MAIN,
         args = [_quoted("--ignore-warning=" + w) for w in ignore_warnings] +
+               [a for p in pytest_plugins for a in ["-p", p]] +
                ["$(rootpaths %s)" % s for s in srcs] + args,
         deps = deps,
         python_version = "PY3",

@@ -44,6 +44,9 @@ def main(argv: list[str]) -> int:
     rest = [a for a in argv if not a.startswith("--ignore-warning=")]
     tmp = os.environ.get("TEST_TMPDIR", "")
     args = [
+        # only the plugins a target names (floe_py_test's pytest_plugins, `-p MODULE`): an
+        # installed plugin is otherwise loaded by every test process, used or not
+        "--disable-plugin-autoload",
         "-p",
         "no:cacheprovider",
         "--rootdir=.",

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster._core.workspace.context import WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL
+from floe_dagster._dagster_internals import WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL
 
 PACKAGES = ("floe-config", "floe-dbt", "floe-dagster")
 PACKAGE = "shop_project"

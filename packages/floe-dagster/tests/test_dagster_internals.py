@@ -16,6 +16,7 @@ from dagster import (
 from floe_dagster._dagster_internals import (
     ASSET_PARTITION_RANGE_START_TAG,
     PARTITION_NAME_TAG,
+    WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL,
     AssetGraph,
     ExecutionPlan,
     PlanOrchestrationContext,
@@ -54,6 +55,8 @@ def test_the_private_names_resolve() -> None:
     assert isinstance(AssetGraph, type)
     assert all(isinstance(t, type) for t in (ExecutionPlan, PlanOrchestrationContext, RetryMode))
     assert isinstance(UnresolvedAssetJobDefinition, type)
+    assert isinstance(WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL, int | float)
+    assert 0 < WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL < 600
     graph = asset_graph([upstream, downstream])
     assert graph.get(AssetKey("downstream")).parent_keys == {AssetKey("upstream")}
 

@@ -20,6 +20,9 @@
 - dagster-dbt reads its runtime facts off an asset spec's metadata, under keys it does not
   export (``DAGSTER_DBT_*``), and wraps the manifest in ``DbtManifestWrapper``; floe's faster
   spec builder writes the same keys, so that ``DbtCliResource.cli`` runs floe's specs unchanged.
+- How long a code server outlives a webserver that stopped without shutting it down
+  (``WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL``) is a constant only Dagster's workspace module
+  holds; floe's ``dg`` project tests wait that long before they call a process left over.
 
 ``tests/test_dagster_internals.py`` fails loudly when an upgrade moves any of these.
 """
@@ -52,6 +55,7 @@ from dagster._core.execution.context.system import PlanOrchestrationContext
 from dagster._core.execution.plan.plan import ExecutionPlan
 from dagster._core.execution.retries import RetryMode
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
+from dagster._core.workspace.context import WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL
 from dagster._utils.env import using_dagster_dev
 from dagster.components.core.decl import ComponentDecl
 from dagster.components.utils.project_paths import get_local_state_path
@@ -74,6 +78,7 @@ __all__ = [
     "DAGSTER_DBT_TRANSLATOR_METADATA_KEY",
     "DAGSTER_DBT_UNIQUE_ID_METADATA_KEY",
     "PARTITION_NAME_TAG",
+    "WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL",
     "AssetGraph",
     "ComponentDecl",
     "DbtManifestWrapper",

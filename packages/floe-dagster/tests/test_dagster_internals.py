@@ -210,6 +210,24 @@ def test_dagster_dbts_unexported_names_are_the_ones_its_own_builder_writes() -> 
     assert DAGSTER_DBT_EXCLUDE_METADATA_KEY.startswith("dagster_dbt/")
 
 
+def test_the_dbt_resource_members_floe_overrides_are_dagster_dbts(tmp_path: Path) -> None:
+    """FloeDbtCliResource overrides two private members of dagster-dbt's resource (the dbt
+    version, the in-process adapter): a rename would leave floe's override unused, silently."""
+    from dagster_dbt import DbtCliResource  # noqa: PLC0415
+
+    from floe_dagster import FloeDbtCliResource  # noqa: PLC0415
+    from floe_dbt import dbt_executable  # noqa: PLC0415
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource), name
+        assert name in vars(FloeDbtCliResource), name
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nversion: '1.0'\nprofile: shop\n")
+    resource = FloeDbtCliResource(
+        project_dir=str(tmp_path), dbt_executable=dbt_executable(), in_process_adapter=False
+    )
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
 RUN_TARGET_MODULE = """\
 import json, os
 import dagster as dg

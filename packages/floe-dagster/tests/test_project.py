@@ -297,11 +297,13 @@ def test_dbt_models_carry_row_counts_and_columns_as_python_assets_do(
     seed and table has ``dagster/row_count``, every model its ``dagster/column_schema`` with
     the warehouse's types, a view a note saying why it has no count, and the model's
     OpenLineage output the same facts. Off, none of it is queried. With floe's profile floe
-    reads its DuckDB file; with a profile of one's own, dagster-dbt's fetches through the dbt
-    adapter do, and leave neither the file open nor the process in another directory. A fetch
-    that fails (``stale``: a manifest parsed for another database) is a note, not a gap."""
+    reads its DuckDB file, and the step opens no dbt adapter of its own; with a profile of
+    one's own, dagster-dbt's fetches through the dbt adapter do, and leave neither the file
+    open nor the process in another directory. A fetch that fails (``stale``: a manifest
+    parsed for another database) is a note, not a gap."""
     import duckdb  # noqa: PLC0415
     from dagster import AssetKey, DagsterInstance  # noqa: PLC0415
+    from dbt.adapters.factory import FACTORY, reset_adapters  # noqa: PLC0415
 
     from floe_config import load_config  # noqa: PLC0415
     from floe_dagster import build_definitions  # noqa: PLC0415
@@ -330,16 +332,20 @@ def test_dbt_models_carry_row_counts_and_columns_as_python_assets_do(
         if profile == "own":
             ok(floe(project, "parse"))  # the manifest's relations name the profile's database
 
-    def run(state: Path) -> dict[AssetKey, dict[str, Any]]:
+    def run(state: Path, *, adapter: bool) -> dict[AssetKey, dict[str, Any]]:
+        """The job's materializations' metadata; ``adapter``: whether the step opened dbt's
+        adapter in this process (dagster-dbt's fetches need it, floe's reads do not)."""
         env = {"FLOE_STATE_DIR": str(state)}
         config = load_config(project / "floe.yaml", env=env)
         manifest = project / "target" / "manifest.json"
         defs = build_definitions(config, manifest_path=manifest, env=env)
         before = os.getcwd()
+        reset_adapters()  # what dagster-dbt's resource opens in this process is counted below
         with DagsterInstance.ephemeral() as instance:
             result = defs.resolve_job_def("all_models").execute_in_process(instance=instance)
         assert result.success
         assert os.getcwd() == before  # the fetches' threads change it; floe puts it back
+        assert bool(FACTORY.adapters) == adapter, FACTORY.adapters
         return {
             e.asset_key: dict(e.step_materialization_data.materialization.metadata)
             for e in result.get_asset_materialization_events()
@@ -347,7 +353,7 @@ def test_dbt_models_carry_row_counts_and_columns_as_python_assets_do(
         }
 
     state = tmp_path / "state"
-    found = run(state)
+    found = run(state, adapter=profile != "floe")
     if profile == "stale":  # the relations name floe's database, not the profile's: no count
         totals_metadata = found[AssetKey("customer_totals")]
         assert "dagster/row_count" not in totals_metadata
@@ -390,7 +396,7 @@ def test_dbt_models_carry_row_counts_and_columns_as_python_assets_do(
         .read_text()
         .replace("    table_metadata: true ", "    table_metadata: false ")
     )
-    off = run(tmp_path / "off")
+    off = run(tmp_path / "off", adapter=False)
     assert not any("dagster/row_count" in m or "floe/row_count" in m for m in off.values())
 
 

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from floe_config import FloeConfig, resolve_template
 from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
-from floe_dagster._dbt.settings import DbtSettings
+from floe_dagster._dbt.settings import DbtSettings, metadata_through_adapter
 from floe_dagster.lake._errors import CatalogUnavailableError
 from floe_dagster.lake._keys import ICEBERG_RESOURCE_KEY, WAREHOUSE_RESOURCE_KEY
 from floe_dagster.lake._locks import file_lock, warehouse_lock_path
@@ -148,5 +148,6 @@ def build_resources(config: FloeConfig, *, dbt: DbtSettings | None) -> dict[str,
             profiles_dir=str(profiles_dir),
             target=target,
             dbt_executable=dbt_executable(),
+            in_process_adapter=metadata_through_adapter(config, dbt),
         )
     return resources

@@ -10,7 +10,6 @@ import os
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -32,7 +31,7 @@ from floe_dagster._dagster_internals import (
 )
 from floe_dagster._dbt.groups import DbtGroup, plan_groups
 from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
-from floe_dagster._dbt.settings import DbtSettings, build_flags, seed_partial_parse
+from floe_dagster._dbt.settings import DbtSettings, build_flags, own_warehouse, seed_partial_parse
 from floe_dagster._dbt.specs import DbtSpecs, build_dbt_specs, node_keys, overrides
 from floe_dagster._dbt.table_metadata import table_metadata
 from floe_dagster._dbt.translator import FloeDbtTranslator
@@ -138,13 +137,6 @@ def run_dbt_build(
             database=own_warehouse(config, settings),
             nodes=invocation.manifest["nodes"],
         )
-
-
-def own_warehouse(config: FloeConfig, settings: DbtSettings) -> Path | None:
-    """floe's DuckDB file when floe generates the dbt profile (and so owns the warehouse)."""
-    if settings.profiles_dir is not None or config.storage.compute.type != "duckdb":
-        return None
-    return config.path(config.storage.compute.path)
 
 
 def _multi_asset(

@@ -105,6 +105,22 @@ def _check_profiles(
         )
 
 
+def own_warehouse(config: FloeConfig, settings: DbtSettings) -> Path | None:
+    """floe's DuckDB file when floe generates the dbt profile (and so owns the warehouse)."""
+    if settings.profiles_dir is not None or config.storage.compute.type != "duckdb":
+        return None
+    return config.path(config.storage.compute.path)
+
+
+def metadata_through_adapter(config: FloeConfig, settings: DbtSettings) -> bool:
+    """Whether a dbt step reads its models' row counts and columns through dbt's adapter in
+    its own process (dagster-dbt's fetches): only for a warehouse floe does not own, with
+    ``table_metadata`` on. floe reads its own DuckDB file without one."""
+    dbt = config.orchestration.dbt
+    enabled = dbt is None or dbt.table_metadata
+    return enabled and own_warehouse(config, settings) is None
+
+
 PARTIAL_PARSE = "partial_parse.msgpack"
 """dbt's saved parse, kept beside the manifest it wrote: a dbt step that starts from it parses
 only what changed since (dbt checks that it may: same dbt, profile, vars and files)."""

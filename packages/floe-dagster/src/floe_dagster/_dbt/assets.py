@@ -31,7 +31,13 @@ from floe_dagster._dagster_internals import (
 )
 from floe_dagster._dbt.groups import DbtGroup, plan_groups
 from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
-from floe_dagster._dbt.settings import DbtSettings, build_flags, own_warehouse, seed_partial_parse
+from floe_dagster._dbt.settings import (
+    DbtSettings,
+    build_flags,
+    own_warehouse,
+    seed_partial_parse,
+    table_metadata_on,
+)
 from floe_dagster._dbt.specs import DbtSpecs, build_dbt_specs, node_keys, overrides
 from floe_dagster._dbt.table_metadata import table_metadata
 from floe_dagster._dbt.translator import FloeDbtTranslator
@@ -121,11 +127,10 @@ def run_dbt_build(
         arguments += ["--vars", json.dumps(variables)]
         context.log.info(f"dbt vars for this partition: {variables}")
     seed_partial_parse(settings.manifest_path, target_path)
-    dbt_settings = config.orchestration.dbt
     with warehouse_lock(config, settings):
         invocation = dbt.cli(arguments, context=context, target_path=target_path)
         streamed = invocation.stream()
-        if dbt_settings is not None and not dbt_settings.table_metadata:
+        if not table_metadata_on(config):
             yield from streamed
             return
         # the facts are read under the lock, after dbt has exited; the spans keep dbt's own

@@ -112,13 +112,18 @@ def own_warehouse(config: FloeConfig, settings: DbtSettings) -> Path | None:
     return config.path(config.storage.compute.path)
 
 
+def table_metadata_on(config: FloeConfig) -> bool:
+    """Whether a dbt step records its models' row counts and columns
+    (``orchestration.dbt.table_metadata``, on by default)."""
+    dbt = config.orchestration.dbt
+    return dbt is None or dbt.table_metadata
+
+
 def metadata_through_adapter(config: FloeConfig, settings: DbtSettings) -> bool:
     """Whether a dbt step reads its models' row counts and columns through dbt's adapter in
     its own process (dagster-dbt's fetches): only for a warehouse floe does not own, with
     ``table_metadata`` on. floe reads its own DuckDB file without one."""
-    dbt = config.orchestration.dbt
-    enabled = dbt is None or dbt.table_metadata
-    return enabled and own_warehouse(config, settings) is None
+    return table_metadata_on(config) and own_warehouse(config, settings) is None
 
 
 PARTIAL_PARSE = "partial_parse.msgpack"

@@ -170,6 +170,44 @@ def test_validate_and_plan_warn_of_what_applies_to_nothing(
         assert any(w.startswith(warning) for w in warnings), warnings
 
 
+def test_plan_shows_each_warning_of_the_load_once(
+    project: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """``floe plan`` lists every warning the load gives, the schedule's too, and the load's
+    log does not repeat them: each is on screen once."""
+    text = FLOE_YAML + (
+        "  assets:\n"
+        '    "evnts*": {group_name: raw}\n'
+        "    daily_counts: {automation_condition: eager}\n"
+    )
+    (project / "floe.yaml").write_text(text)
+    pattern = "floe.yaml:13:5 orchestration.assets.evnts*: pattern 'evnts*' matches no asset"
+    schedule = (
+        "floe.yaml:8:12 orchestration.schedules.nightly.job: schedule 'nightly' leaves out 1 "
+        "asset(s) of job 'everything' that have automation conditions"
+    )
+    with caplog.at_level("WARNING", logger="floe"):
+        assert cli_main(["plan", str(project / "floe.yaml")]) == 0
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err + "\n".join(r.getMessage() for r in caplog.records)
+    assert shown.count(pattern) == 1, shown
+    assert shown.count(schedule) == 1, shown
+    assert f"warning: {schedule}" in captured.out
+
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="floe"):
+        assert cli_main(["plan", str(project / "floe.yaml"), "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert [w.split(":")[1] for w in warnings] == ["13", "8"], warnings
+    assert not [r for r in caplog.records if r.name == "floe"]
+
+    with caplog.at_level("WARNING", logger="floe"):  # validate still logs them (stderr)
+        assert cli_main(["validate", str(project / "floe.yaml")]) == 0
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert pattern in logged
+    assert schedule in logged
+
+
 DEFINITIONS = """\
 import os
 from pathlib import Path

@@ -8,17 +8,48 @@ all at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from floe_config import ConfigIssue, FloeError
 
 log = logging.getLogger("floe")
 
 
+ISSUE_ATTRIBUTE = "floe_issue"
+"""Where a warning's log record keeps its ``ConfigIssue`` (``warn``)."""
+
+
 def warn(issue: ConfigIssue) -> None:
     """Report ``issue`` as a warning (logged as floe.yaml:LINE:COL, key path, message, fix):
     what floe.yaml says that loads, but does not do what it says."""
-    log.warning("floe: warning: %s", issue)
+    log.warning("floe: warning: %s", issue, extra={ISSUE_ATTRIBUTE: issue})
+
+
+class _Collected(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.issues: list[ConfigIssue] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        issue = getattr(record, ISSUE_ATTRIBUTE, None)
+        if issue is None:
+            return True
+        if issue not in self.issues:
+            self.issues.append(issue)
+        return False
+
+
+@contextmanager
+def warnings_collected() -> Iterator[list[ConfigIssue]]:
+    """The warnings ``warn`` reports meanwhile, collected instead of logged: for a command that
+    shows them itself (``floe plan``), so each is shown once."""
+    collected = _Collected()
+    log.addFilter(collected)
+    try:
+        yield collected.issues
+    finally:
+        log.removeFilter(collected)
 
 
 class FloeDagsterError(FloeError):

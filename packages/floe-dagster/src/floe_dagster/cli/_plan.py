@@ -6,7 +6,9 @@ manifest) and runs no asset and no dbt. The plan is the snapshot of what was bui
 one JSON-able document (``--json``; its format is documented in ``docs/plan.md`` and versioned
 by ``plan_version``), which the text output renders:
 
-- each ``assets:`` pattern and the assets it matched (a warning for one that matches nothing);
+- the warnings a load gives (a pattern that matches nothing, partitions no asset has, a
+  schedule that leaves out what automation owns), each once: the load's log does not repeat them;
+- each ``assets:`` pattern and the assets it matched;
 - each asset: group, kinds, partitions, automation condition, upstream assets;
 - each job and its assets; each schedule with its next 3 ticks in its own timezone;
 - each sensor and what it watches; each partitions definition with its first and last keys and
@@ -21,12 +23,13 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from floe_config import (
     DEFAULT_ARTIFACT_NAME,
+    ConfigIssue,
     FloeConfig,
     FloeConfigError,
     read_artifacts,
@@ -34,7 +37,7 @@ from floe_config import (
     state_directory,
 )
 from floe_dagster._definitions import build_definitions, load_warnings
-from floe_dagster._errors import FloeDagsterError
+from floe_dagster._errors import FloeDagsterError, warnings_collected
 from floe_dagster._orchestration.partitions import build_partitions
 from floe_dagster.cli._load import load_for_command
 from floe_dagster.cli._snapshot import snapshot, status
@@ -125,13 +128,17 @@ def build_plan(
     env: Mapping[str, str],
     instance: Any = None,
     against: Path | None = None,
+    loaded: Sequence[ConfigIssue] = (),
 ) -> dict[str, Any]:
     """The whole plan document (see ``docs/plan.md``); changes since ``against`` (a compiled
-    artifact), else since the artifact next to floe.yaml."""
+    artifact), else since the artifact next to floe.yaml. Its warnings: what floe.yaml says
+    that does nothing, and what else the load warned of (``loaded``: a schedule that leaves
+    out the assets automation owns, a watched folder not there yet)."""
     current = snapshot(config, definitions, instance, env=env)
     compared_with, before, note = _previous(config, env, instance, against)
     graph = definitions.resolve_asset_graph()
-    warnings = [str(issue) for issue in load_warnings(config, build_partitions(config), graph, env)]
+    unused = load_warnings(config, build_partitions(config), graph, env)
+    warnings = list(dict.fromkeys(str(issue) for issue in [*unused, *loaded]))
     return {
         "plan_version": PLAN_VERSION,
         "project": config.name,
@@ -248,9 +255,10 @@ def render(plan: Mapping[str, Any], style: Style) -> list[str]:
 
 def plan_command(options: argparse.Namespace) -> int:
     """``floe plan [floe.yaml] [--json] [--manifest PATH] [--against ARTIFACT]``."""
-    config, definitions = load_for_command(options.config, options.manifest, os.environ)
+    with warnings_collected() as loaded:  # the plan lists them, once
+        config, definitions = load_for_command(options.config, options.manifest, os.environ)
     against = options.against.absolute() if options.against else None
-    plan = build_plan(config, definitions, os.environ, recorded_instance(), against)
+    plan = build_plan(config, definitions, os.environ, recorded_instance(), against, loaded)
     if options.json:
         print(json.dumps(plan, indent=2))
     else:

@@ -14,9 +14,19 @@ from dagster_dev import use_demo_state
 from floe_dagster import cli_main
 
 PROJECT = Path(__file__).absolute().parent / "data_engineering"
+COMMANDS = ("validate", "plan", "run", "backfill")
+"""The floe commands this script runs (demo/BUILD.bazel gives each a target)."""
 
 
 def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:  # the binary run by hand, without its target's args
+        given = f"got {argv[0]!r}" if argv else "got none"
+        print(
+            f"floe_demo.py: the first argument is the floe command, one of {', '.join(COMMANDS)} "
+            f"({given}); `tools/bazel run //demo:COMMAND -- ARGS` gives it",
+            file=sys.stderr,
+        )
+        return 2
     command, *rest = argv
     use_demo_state()  # the state `//demo:dagster_dev` uses
     manifest = PROJECT / "dbt" / "manifest.json"  # built by Bazel, next to floe.yaml in runfiles

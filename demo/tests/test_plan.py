@@ -4,6 +4,9 @@ timezone, and the assets a newly listed module adds, before anything runs."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -86,3 +89,31 @@ def test_plan_shows_ticks_in_their_timezone_and_what_a_module_adds(tmp_path: Pat
     assert "assets added: top_customers" in shown
     assert f"warning: {where}: pattern 'gold_*' matches no asset" in shown
     assert "'gold_*': no asset (see the warning)" in shown
+
+
+def test_the_demo_plan_target_plans_the_demo_and_a_bare_script_says_what_it_needs(
+    tmp_path: Path,
+) -> None:
+    """``tools/bazel run //demo:plan -- --json`` (the script that target runs, with the target's
+    ``plan`` argument) plans the demo; the script run without a command, as ``bazel-bin/demo/plan``
+    run by hand is, names the commands instead of failing with a traceback."""
+    env = demo_environment(tmp_path / "state")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [env.get("PYTHONPATH"), *sys.path] if p)
+
+    def script(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "demo/floe_demo.py", *args],
+            env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    planned = script("plan", "--json")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    assert plan["project"] == "ecommerce_demo"
+    assert plan["backfills"]["first_120_days"]["runs"] == 12
+    for args, given in (((), "got none"), (("plna",), "got 'plna'")):
+        bare = script(*args)
+        assert bare.returncode == 2
+        assert "Traceback" not in bare.stderr, bare.stderr
+        assert "one of validate, plan, run, backfill" in bare.stderr, bare.stderr
+        assert given in bare.stderr, bare.stderr

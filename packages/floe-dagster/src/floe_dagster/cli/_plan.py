@@ -36,9 +36,8 @@ from floe_config import (
     resolve,
     state_directory,
 )
-from floe_dagster._definitions import build_definitions, load_warnings
+from floe_dagster._definitions import build_definitions
 from floe_dagster._errors import FloeDagsterError, warnings_collected
-from floe_dagster._orchestration.partitions import build_partitions
 from floe_dagster.cli._load import load_for_command
 from floe_dagster.cli._snapshot import snapshot, status
 from floe_dagster.cli._summary import recorded_instance
@@ -128,22 +127,19 @@ def build_plan(
     env: Mapping[str, str],
     instance: Any = None,
     against: Path | None = None,
-    loaded: Sequence[ConfigIssue] = (),
+    warnings: Sequence[ConfigIssue] = (),
 ) -> dict[str, Any]:
     """The whole plan document (see ``docs/plan.md``); changes since ``against`` (a compiled
-    artifact), else since the artifact next to floe.yaml. Its warnings: what floe.yaml says
-    that does nothing, and what else the load warned of (``loaded``: a schedule that leaves
-    out the assets automation owns, a watched folder not there yet)."""
+    artifact), else since the artifact next to floe.yaml. ``warnings``: what the load of
+    ``definitions`` warned of (``warnings_collected``): what floe.yaml says that does nothing,
+    a schedule that leaves out the assets automation owns, a watched folder not there yet."""
     current = snapshot(config, definitions, instance, env=env)
     compared_with, before, note = _previous(config, env, instance, against)
-    graph = definitions.resolve_asset_graph()
-    unused = load_warnings(config, build_partitions(config), graph, env)
-    warnings = list(dict.fromkeys(str(issue) for issue in [*unused, *loaded]))
     return {
         "plan_version": PLAN_VERSION,
         "project": config.name,
         "floe_yaml": str(config.source.file),
-        "warnings": warnings,
+        "warnings": [str(issue) for issue in warnings],
         **current,
         "changes": {
             "compared_with": compared_with if before is not None else None,

@@ -286,5 +286,37 @@ def test_one_round_of_validate_shows_every_problem_across_stages(
     ]:
         [line] = [line for line in err.splitlines() if line.startswith(where)]
         assert line.endswith(f"[{code}]"), line
-    logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "floe.yaml:11:5 orchestration.assets.evnts*: pattern 'evnts*' matches no asset" in logged
+    typo = "floe.yaml:11:5 orchestration.assets.evnts*: pattern 'evnts*' matches no asset"
+    assert typo in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="floe"):  # plan stops at the errors, and warns too
+        assert cli_main(["plan", str(project / "floe.yaml")]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == "3 problems in floe.yaml:"
+    assert caplog.text.count(typo) == 1, caplog.text
+
+
+def test_a_left_out_entry_does_not_make_its_partitions_look_unused(
+    project: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The only pattern that gives ``daily`` has a mistake, so the rest of floe.yaml is built
+    without it. That build finds no asset with ``daily``, but the fix is the pattern's, so
+    validate reports the pattern's key and not a second, misleading warning."""
+    (project / "floe.yaml").write_text(
+        FLOE_YAML
+        + "  partitions:\n"
+        + '    daily: {type: time_window, start: "2024-01-01", cron_schedule: "0 0 * * *"}\n'
+        + "  assets:\n"
+        + '    "daily_*": {partitions: daily, automation: eager}\n'
+    )
+    with caplog.at_level("WARNING", logger="floe"):
+        assert cli_main(["validate", str(project / "floe.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[:2] == [
+        "1 problem in floe.yaml:",
+        "floe.yaml:15:36 orchestration.assets.daily_*.automation: unknown key 'automation' "
+        "[unknown_key]",
+    ], err
+    assert "partitions_unused" not in err + caplog.text
+    with caplog.at_level("WARNING", logger="floe"):
+        assert cli_main(["plan", str(project / "floe.yaml")]) == 1
+    assert "partitions_unused" not in capsys.readouterr().err + caplog.text

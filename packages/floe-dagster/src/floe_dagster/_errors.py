@@ -26,30 +26,50 @@ def warn(issue: ConfigIssue) -> None:
     log.warning("floe: warning: %s", issue, extra={ISSUE_ATTRIBUTE: issue})
 
 
-class _Collected(logging.Filter):
+class _Collecting(logging.Filter):
+    """Keeps each warning ``warn`` reports for the innermost ``warnings_collected`` block, if
+    one is open, instead of logging it."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.issues: list[ConfigIssue] = []
+        self.blocks: list[list[ConfigIssue]] = []
 
     def filter(self, record: logging.LogRecord) -> bool:
         issue = getattr(record, ISSUE_ATTRIBUTE, None)
-        if issue is None:
+        if issue is None or not self.blocks:
             return True
-        if issue not in self.issues:
-            self.issues.append(issue)
+        if issue not in self.blocks[-1]:
+            self.blocks[-1].append(issue)
         return False
+
+
+_collecting = _Collecting()
 
 
 @contextmanager
 def warnings_collected() -> Iterator[list[ConfigIssue]]:
     """The warnings ``warn`` reports meanwhile, collected instead of logged: for a command that
-    shows them itself (``floe plan``), so each is shown once."""
-    collected = _Collected()
-    log.addFilter(collected)
+    shows them itself (``floe plan``), so each is shown once, or that sorts them first. Blocks
+    nest; a warning goes to the innermost. When the block raises, what it collected is warned
+    of after all (to the enclosing block, else the log): the command stops before it could show
+    them, and a warning found beside an error still helps fix the file."""
+    issues: list[ConfigIssue] = []
+    _collecting.blocks.append(issues)
+    log.addFilter(_collecting)  # once, however deep the blocks
     try:
-        yield collected.issues
-    finally:
-        log.removeFilter(collected)
+        yield issues
+    except BaseException:
+        _close_block()
+        for issue in issues:
+            warn(issue)
+        raise
+    _close_block()
+
+
+def _close_block() -> None:
+    _collecting.blocks.pop()
+    if not _collecting.blocks:
+        log.removeFilter(_collecting)
 
 
 class FloeDagsterError(FloeError):

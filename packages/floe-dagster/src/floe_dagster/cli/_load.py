@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from floe_config import (
     salvage_config,
 )
 from floe_dagster._definitions import build_definitions
-from floe_dagster._errors import FloeDagsterError
+from floe_dagster._errors import FloeDagsterError, warn, warnings_collected
 from floe_dagster.cli._term import progress
 
 
@@ -48,20 +47,21 @@ def _more_problems(
     rest = salvage_config(path, env=env, issues=error.issues)
     if rest is None:
         return []
-    unechoed = _Unechoed()
-    floe_log = logging.getLogger("floe")
-    floe_log.addFilter(unechoed)
-    try:
-        with progress("checking the rest against the code location"):
-            build_definitions(rest, manifest_path=manifest, env=env)
-    except FloeDagsterError as more:  # only what leaving entries out cannot have caused
-        return [i for i in more.issues if i.code in INDEPENDENT]
-    except FloeError as more:  # the manifest's or the dbt project's
-        known = {(i.path, i.code, i.message) for i in error.issues}
-        return [i for i in more.issues if (i.path, i.code, i.message) not in known]
-    finally:
-        floe_log.removeFilter(unechoed)
-    return []
+    with warnings_collected() as salvaged:
+        try:
+            with progress("checking the rest against the code location"):
+                build_definitions(rest, manifest_path=manifest, env=env)
+        except FloeDagsterError as more:  # only what leaving entries out cannot have caused
+            found = [i for i in more.issues if i.code in INDEPENDENT]
+        except FloeError as more:  # the manifest's or the dbt project's
+            known = {(i.path, i.code, i.message) for i in error.issues}
+            found = [i for i in more.issues if (i.path, i.code, i.message) not in known]
+        else:
+            found = []
+    for issue in salvaged:  # partitions no asset has: the patterns that gave them may be left out
+        if issue.code is not IssueCode.PARTITIONS_UNUSED:
+            warn(issue)
+    return found
 
 
 INDEPENDENT = frozenset(
@@ -85,11 +85,3 @@ INDEPENDENT = frozenset(
 (selections against them, modules, the dbt project), which no entry left out can cause. A
 problem between entries (a backfill of a job whose partitions were left out) may only echo
 the first round's, so it waits for the next."""
-
-
-class _Unechoed(logging.Filter):
-    """Drops the warnings a salvaged build would only echo: partitions no asset has (the
-    patterns that gave them may be the ones left out)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "[partitions_unused]" not in record.getMessage()

@@ -153,6 +153,7 @@ def test_the_first_run_and_the_named_backfill_fill_gold_through_the_daemon(
 
     assert f"of job daily_ingest in code location {LOCATION}" in submitted.stdout
     assert "COMPLETED_SUCCESS, 12 run(s) succeeded, 0 failed" in submitted.stdout
+    assert "note:" not in submitted.stderr  # the daemon reports: no "no daemon" note
     [backfill] = instance.get_backfills()
     assert backfill.title == BACKFILL
     assert backfill.status.value == "COMPLETED_SUCCESS"

@@ -23,6 +23,7 @@ from floe_dagster._dagster_internals import (
     RetryMode,
     UnresolvedAssetJobDefinition,
     asset_graph,
+    backfill_daemon_heartbeat,
     backfill_error,
     backfill_status,
     component_root,
@@ -37,6 +38,7 @@ from floe_dagster._dagster_internals import (
     record_state_version,
     submit_job_backfill,
 )
+from floe_dagster._orchestration.backfill_run import DAEMON_SILENT_SECONDS, daemon_absent
 
 
 @asset
@@ -172,6 +174,26 @@ def test_a_job_backfill_submits_through_the_private_api(tmp_path: Path) -> None:
         instance.update_backfill(failed)
         assert backfill_status(instance, backfill_id) == "FAILED"
         assert backfill_error(instance, backfill_id) == "location 'shop' not found"
+
+
+def test_the_backfill_daemons_heartbeat_is_read_under_its_type_name(tmp_path: Path) -> None:
+    """The backfill daemon's type name (``BackfillDaemon.daemon_type()``) is the one its
+    heartbeats carry: an instance no daemon ran on has none, and after the daemon controller's
+    heartbeat for that daemon, floe reads its time. (A real daemon's is in the demo's
+    test_backfill_daemon.)"""
+    from dagster._daemon.types import DaemonHeartbeat  # noqa: PLC0415
+
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert backfill_daemon_heartbeat(instance) is None
+        instance.add_daemon_heartbeat(DaemonHeartbeat(1_700_000_000.0, "SENSOR", "a", None))
+        assert backfill_daemon_heartbeat(instance) is None
+        instance.add_daemon_heartbeat(DaemonHeartbeat(1_700_000_030.0, "BACKFILL", "a", None))
+        assert backfill_daemon_heartbeat(instance) == 1_700_000_030.0
+        assert daemon_absent(instance, now=1_700_000_030.0 + DAEMON_SILENT_SECONDS) is None
+        assert daemon_absent(instance, now=1_700_000_030.0 + 600) == (
+            "this instance's Dagster daemon last reported 10 min ago"
+        )
 
 
 def test_dagster_dbts_unexported_names_are_the_ones_its_own_builder_writes() -> None:

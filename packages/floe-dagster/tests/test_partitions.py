@@ -400,7 +400,13 @@ def test_floe_backfill_refuses_what_it_cannot_run(
     served.mkdir(parents=True)
     (served / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     assert cli_main(["backfill", "some_regions", floe_yaml]) == 0
-    assert f"using the instance in {served}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"using the instance in {served}" in err
+    # no daemon runs on it here: the backfill is submitted, and waits for one, which floe says
+    assert (
+        f"  note: no Dagster daemon has ever run on this instance ({served}): the backfill "
+        "waits until one runs: `floe dev` on this floe.yaml starts one"
+    ) in err
     assert cli_main(["backfill", "some_regions", floe_yaml, "--location", "elsewhere"]) == 0
     config = kinds["config"]
     job = config.orchestration.backfills["some_regions"].job

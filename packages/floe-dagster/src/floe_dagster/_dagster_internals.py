@@ -20,6 +20,8 @@
 - dagster-dbt reads its runtime facts off an asset spec's metadata, under keys it does not
   export (``DAGSTER_DBT_*``), and wraps the manifest in ``DbtManifestWrapper``; floe's faster
   spec builder writes the same keys, so that ``DbtCliResource.cli`` runs floe's specs unchanged.
+- Which of an instance's daemon heartbeats is the backfill daemon's is a name on Dagster's
+  daemon class (``BackfillDaemon.daemon_type()``); ``floe backfill`` says when none reports.
 - How long a code server outlives a webserver that stopped without shutting it down
   (``WEBSERVER_GRPC_SERVER_HEARTBEAT_TTL``) is a constant only Dagster's workspace module
   holds; floe's ``dg`` project tests wait that long before they call a process left over.
@@ -333,6 +335,16 @@ def backfill_status(instance: DagsterInstance, backfill_id: str) -> str | None:
     """The status of a backfill (``BulkActionStatus`` name), or None if the instance lacks it."""
     backfill = instance.get_backfill(backfill_id)
     return backfill.status.value if backfill is not None else None
+
+
+def backfill_daemon_heartbeat(instance: DagsterInstance) -> float | None:
+    """When the daemon that runs backfills last reported to ``instance`` (seconds since the
+    epoch), or None if none ever did. Dagster keeps the daemon's type name on its class."""
+    # the daemon's module brings 450 others (0.4 s): `floe backfill` imports it, a load does not
+    from dagster._daemon.daemon import BackfillDaemon  # noqa: PLC0415
+
+    heartbeat = instance.get_daemon_heartbeats().get(BackfillDaemon.daemon_type())
+    return heartbeat.timestamp if heartbeat is not None else None
 
 
 def backfill_error(instance: DagsterInstance, backfill_id: str) -> str:

@@ -4,7 +4,7 @@
   the job's partitions page makes one; the daemon runs it as runs of that job (ranges of
   ``batch_size`` partitions: floe made that the backfill policy of the job's partitioned
   assets, and a job's policy is its assets' smallest) and the UI's Backfills page shows it.
-  ``wait`` follows it to the end.
+  ``wait`` follows it to the end; ``daemon_absent`` says when no daemon would start it.
 - ``run_in_process``: the plan's runs one after the other in this process, in partition order,
   each a contiguous range of ``batch_size`` partitions, recorded in the instance like any run.
 """
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 from dagster import DagsterInstance, DagsterRunStatus, Definitions, RunsFilter
 
 from floe_dagster._dagster_internals import (
+    backfill_daemon_heartbeat,
     backfill_error,
     backfill_status,
     submit_job_backfill,
@@ -134,6 +135,24 @@ def run_in_process(
         if progress is not None:
             progress(result)
     return result
+
+
+DAEMON_SILENT_SECONDS = 120
+"""A daemon reports every 30 s (Dagster's heartbeat interval); four missed reports mean it is
+most likely not running, though Dagster's own health check allows it 30 minutes."""
+
+
+def daemon_absent(instance: DagsterInstance, now: float | None = None) -> str | None:
+    """Why a backfill submitted to ``instance`` would not start now, or None when a daemon
+    reported lately: none ever ran on it, or the last report is older than
+    ``DAEMON_SILENT_SECONDS``. A note, not an error: the backfill waits until a daemon runs."""
+    last = backfill_daemon_heartbeat(instance)
+    if last is None:
+        return "no Dagster daemon has ever run on this instance"
+    silent = (time.time() if now is None else now) - last
+    if silent <= DAEMON_SILENT_SECONDS:
+        return None
+    return f"this instance's Dagster daemon last reported {silent / 60:.0f} min ago"
 
 
 def submit(plan: BackfillPlan, instance: DagsterInstance, *, location: str) -> str:

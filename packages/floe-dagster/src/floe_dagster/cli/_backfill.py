@@ -16,6 +16,7 @@ from floe_dagster._orchestration.asset_settings import AssetSettings
 from floe_dagster._orchestration.backfill_run import (
     BackfillProgress,
     ProgressBar,
+    daemon_absent,
     run_in_process,
     span,
     submit,
@@ -120,6 +121,14 @@ def backfill(options: argparse.Namespace) -> int:
         f"submitted backfill {backfill_id} ({plan.name}) of job {plan.spec.job} in code "
         f"location {location}; the daemon runs it, see Backfills"
     )
+    absent = daemon_absent(instance)
+    if absent:
+        print(
+            f"  note: {absent} ({instance.root_directory}): the backfill waits until one "
+            "runs: `floe dev` on this floe.yaml starts one, or `dagster-daemon run` with "
+            "DAGSTER_HOME set to this instance",
+            file=sys.stderr,
+        )
     if not options.wait:
         return 0
     shown: list[str] = []

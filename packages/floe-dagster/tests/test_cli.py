@@ -83,6 +83,42 @@ def test_compile_writes_the_artifact(project: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().out.startswith("wrote ")
 
 
+def test_a_path_the_machine_refuses_is_named_not_called_a_bug(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--output`` inside a file (its folder cannot be made): the command says which path, and
+    exits 1 like any floe error, not 2 with "internal error"."""
+    blocker = project / "notes.txt"
+    blocker.write_text("a file, not a folder\n")
+    output = blocker / "compiled_artifacts.json"
+    assert cli_main(["compile", str(project / "floe.yaml"), "--output", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert f"floe compile: cannot use {blocker}: " in err, err
+    assert "fix: check that path" in err
+    assert "internal error" not in err
+    assert blocker.read_text() == "a file, not a folder\n"
+
+
+def test_an_error_floe_did_not_expect_is_one_line_and_exit_2(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the shell prints for a bug (here, one put in compile's path on purpose): one line
+    that says so, the traceback only with FLOE_DEBUG=1."""
+    from floe_dagster.cli import _commands  # noqa: PLC0415
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("no filename: not the machine's")  # an OSError of no path is floe's too
+
+    monkeypatch.setattr(_commands, "compile_artifacts", broken)
+    assert cli_main(["compile", str(project / "floe.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("floe: internal error (OSError: no filename: not the machine's); ")
+    assert "Traceback" not in err
+    monkeypatch.setenv("FLOE_DEBUG", "1")
+    assert cli_main(["compile", str(project / "floe.yaml")]) == 2
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
 def test_schema_prints_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
@@ -320,3 +356,25 @@ def test_a_left_out_entry_does_not_make_its_partitions_look_unused(
     with caplog.at_level("WARNING", logger="floe"):
         assert cli_main(["plan", str(project / "floe.yaml")]) == 1
     assert "partitions_unused" not in capsys.readouterr().err + caplog.text
+
+
+def test_plan_against_a_wrong_file_is_an_error_and_a_stale_one_found_is_a_note(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--against`` names the artifact to compare with (main's, in a CI job): a typo in that
+    path, or a file that is no compiled artifact, fails the plan instead of printing one with
+    no changes. An artifact floe finds by itself beside floe.yaml that no longer reads is only
+    a note: the plan is still shown."""
+    floe_yaml = str(project / "floe.yaml")
+    missing = project / "main" / "compiled_artifacts.json"
+    assert cli_main(["plan", floe_yaml, "--json", "--against", str(missing)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"{missing}: no compiled artifact here [artifact_not_found]" in err, err
+    assert cli_main(["plan", floe_yaml, "--json", "--against", floe_yaml]) == 1
+    assert "not a readable JSON artifact" in capsys.readouterr().err
+    (project / "compiled_artifacts.json").write_text("{}\n")  # found, not named
+    assert cli_main(["plan", floe_yaml, "--json"]) == 0
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    assert changes["compared_with"] is None
+    assert changes["note"].startswith("the compiled artifact does not load any more: "), changes

@@ -13,8 +13,9 @@ floe schema   [--artifacts]
 
 Wherever a command takes floe.yaml, it takes the project's folder too (its floe.yaml).
 Every error floe knows is printed as ``floe.yaml:LINE:COL key.path: message [code]`` with a
-``fix:`` line, and exits 1. An error floe did not expect prints one line that says so (and the
-traceback only with ``FLOE_DEBUG=1``), and exits 2.
+``fix:`` line, and exits 1; so does a path the machine refuses (a folder that cannot be made,
+a file that cannot be written), named. An error floe did not expect prints one line that says
+so (and the traceback only with ``FLOE_DEBUG=1``), and exits 2.
 """
 
 from __future__ import annotations
@@ -228,13 +229,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FloeError as error:  # every floe error: its issues, with the fix
         print(coloured_report(str(error), Style(sys.stderr)), file=sys.stderr)
         return 1
-    except Exception as error:  # a bug in floe: one clear line, the traceback on request
+    except OSError as error:
+        if error.filename is None:
+            return _internal_error(error)
+        # the machine's, not floe's: a path that cannot be written or read here
         print(
-            f"floe: internal error ({type(error).__name__}: {error}); this is a bug in floe, "
-            "please report it with the floe.yaml that caused it (FLOE_DEBUG=1 shows the "
-            "traceback)",
+            f"floe {options.command}: cannot use {error.filename}: {error.strerror or error} "
+            f"[{type(error).__name__}]\n    fix: check that path: its folder must exist or be "
+            "creatable, and writable by this user",
             file=sys.stderr,
         )
-        if os.environ.get("FLOE_DEBUG"):
-            traceback.print_exc()
-        return 2
+        return 1
+    except Exception as error:
+        return _internal_error(error)
+
+
+def _internal_error(error: Exception) -> int:
+    """A bug in floe: one clear line, the traceback on request."""
+    print(
+        f"floe: internal error ({type(error).__name__}: {error}); this is a bug in floe, "
+        "please report it with the floe.yaml that caused it (FLOE_DEBUG=1 shows the "
+        "traceback)",
+        file=sys.stderr,
+    )
+    if os.environ.get("FLOE_DEBUG"):
+        traceback.print_exc()
+    return 2

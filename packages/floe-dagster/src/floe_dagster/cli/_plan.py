@@ -92,22 +92,30 @@ def _previous(
     config: FloeConfig, env: Mapping[str, str], instance: Any = None, against: Path | None = None
 ) -> tuple[str | None, Any, str | None]:
     """(artifact path, its snapshot, why there is none) for ``against`` (a compiled artifact,
-    say main's), else the newest artifact of floe.yaml (``compiled_artifacts_of``)."""
-    if against is not None and not against.is_file():
-        return None, None, f"no compiled artifact at {against}"
-    artifact = against or next(iter(compiled_artifacts_of(config, env)), None)
-    if artifact is None:
-        return (
-            None,
-            None,
-            f"no {DEFAULT_ARTIFACT_NAME} beside floe.yaml, in bazel-bin or in the state "
-            "directory (`floe compile`, a Bazel build or `floe dev` writes one)",
+    say main's), else the newest artifact of floe.yaml (``compiled_artifacts_of``).
+
+    ``against`` was named on purpose (a CI job comparing with main's): when it is not there or
+    is not a compiled artifact, that is an error, not a plan without changes. An artifact floe
+    found itself that no longer reads, or whose floe.yaml no longer builds, is a note."""
+    if against is not None:
+        # read as if beside floe.yaml: its paths resolve from there
+        artifact = against
+        artifacts = read_artifacts(
+            against, placed_at=config.source.directory / DEFAULT_ARTIFACT_NAME
         )
+    else:
+        found = next(iter(compiled_artifacts_of(config, env)), None)
+        if found is None:
+            return (
+                None,
+                None,
+                f"no {DEFAULT_ARTIFACT_NAME} beside floe.yaml, in bazel-bin or in the state "
+                "directory (`floe compile`, a Bazel build or `floe dev` writes one)",
+            )
+        artifact = found
     try:
-        # an artifact from elsewhere (main's) reads as if beside floe.yaml; one floe found reads
-        # where it was written, as its paths were recorded
-        beside = config.source.directory / DEFAULT_ARTIFACT_NAME if against else None
-        artifacts = read_artifacts(artifact, placed_at=beside)
+        if against is None:  # read where it was written, as its paths were recorded
+            artifacts = read_artifacts(artifact)
         old = resolve(artifacts, env=env)
         manifest = artifacts.manifest_file
         definitions = build_definitions(

@@ -378,3 +378,26 @@ def test_plan_against_a_wrong_file_is_an_error_and_a_stale_one_found_is_a_note(
     changes = json.loads(capsys.readouterr().out)["changes"]
     assert changes["compared_with"] is None
     assert changes["note"].startswith("the compiled artifact does not load any more: "), changes
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["dev", "-p", "99999"], "argument -p/--port: 99999 is not a TCP port (1 to 65535)"),
+        (["dev", "--port", "eighty"], "argument -p/--port: not a port number: 'eighty'"),
+        (
+            ["backfill", "first", "--wait", "--timeout", "-5"],
+            "argument --timeout: -5 is not a positive number of seconds",
+        ),
+    ],
+    ids=["port_too_high", "port_not_a_number", "negative_timeout"],
+)
+def test_a_number_out_of_range_is_refused_before_anything_starts(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``floe dev -p 99999`` used to start and announce a URL no server could have; a negative
+    ``--timeout`` gave up on a backfill at once. argparse refuses both, naming the argument."""
+    with pytest.raises(SystemExit) as stopped:
+        cli_main(argv)
+    assert stopped.value.code == 2
+    assert said in capsys.readouterr().err

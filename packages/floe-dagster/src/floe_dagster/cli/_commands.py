@@ -67,6 +67,17 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _seconds(text: str) -> float:
+    """A length of time in seconds, more than 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds > 0:  # also NaN
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return seconds
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="floe", description="floe.yaml -> Dagster")
     parser.add_argument("--version", action=_Version)
@@ -94,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--wait", action="store_true", help="after submitting, follow the backfill to its end"
     )
-    backfill.add_argument("--timeout", type=float, default=3600.0, help="seconds --wait waits")
+    backfill.add_argument(
+        "--timeout", type=_seconds, default=3600.0, help="seconds --wait waits (default 3600)"
+    )
     backfill.add_argument(
         "--location",
         help="the code location the daemon serves the job from (default: floe.yaml's name, "

@@ -63,9 +63,20 @@ storage:
 """
 
 
+def tcp_port(text: str) -> int:
+    """``--port``: 1 to 65535 (the webserver would otherwise announce a port it cannot have)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1 to 65535)")
+    return port
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", nargs="?", default="floe.yaml", type=Path)
-    parser.add_argument("-p", "--port", type=int, default=PORT, help=f"default {PORT}")
+    parser.add_argument("-p", "--port", type=tcp_port, default=PORT, help=f"default {PORT}")
     parser.add_argument("--host", default=HOST, help=f"default {HOST}")
     parser.add_argument("--manifest", type=Path, help="the dbt manifest (default: from config)")
     parser.add_argument(

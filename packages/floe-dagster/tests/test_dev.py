@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import socket
 import time
 from pathlib import Path
 
@@ -52,6 +53,28 @@ def test_prepare_puts_every_piece_of_state_next_to_floe_yaml(tmp_path: Path) -> 
     [entry] = yaml.safe_load((state / "workspace.yaml").read_text())["load_from"]
     definitions = str(floe_yaml.parent / "definitions.py")
     assert entry == {"python_file": {"relative_path": definitions, **where}}
+
+
+def test_a_port_another_server_has_stops_floe_dev_before_it_starts(tmp_path: Path) -> None:
+    """A second ``floe dev`` on the same port: ``dagster dev`` would start its daemon, announce
+    the UI and run on without one (uvicorn cannot bind). floe refuses first, with the port."""
+    floe_yaml = write_project(tmp_path, "dev_tiny")
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(SystemExit) as refused:
+            prepare(_options(floe_yaml, "-p", str(port)), {"PATH": "/usr/bin"})
+        said = str(refused.value.code)
+        assert said.startswith(
+            f"floe dev: the Dagster UI cannot listen on 127.0.0.1:{port}: Address already in use"
+        ), said
+        assert "pass a free port with -p" in said
+        assert not (floe_yaml.parent / ".floe").exists()  # nothing compiled, nothing written
+        with pytest.raises(SystemExit, match=r"cannot listen on no-such-host\.invalid:"):
+            prepare(_options(floe_yaml, "--host", "no-such-host.invalid"), {"PATH": "/usr/bin"})
+    command, _ = prepare(_options(floe_yaml, "-p", str(port)), {"PATH": "/usr/bin"})  # free now
+    assert command[-2:] == ["-p", str(port)]
 
 
 def test_inside_a_dg_project_dg_dev_serves_it_unless_standalone(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -150,6 +151,23 @@ def _check_catalog_follows(config: FloeConfig) -> None:
         )
 
 
+def unlistenable(host: str, port: int) -> str | None:
+    """Why the webserver could not listen on ``host:port`` (another server has it, say a second
+    ``floe dev``; a host that is not this machine's), or None. Checked before anything starts:
+    ``dagster dev`` would run on without its UI. The probe binds as uvicorn does, with
+    ``SO_REUSEADDR``, so a port a server just let go of counts as free, as it is for uvicorn."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:  # socket.gaierror too
+        return error.strerror or str(error)
+    return None
+
+
 def prepare(
     options: argparse.Namespace, env: Mapping[str, str]
 ) -> tuple[list[str], dict[str, str]]:
@@ -163,6 +181,13 @@ def prepare(
             "floe dev",
             f"run `dg dev` in {root} (its FloeComponent loads {source.name}; README: In a dg "
             "project), or pass --standalone to serve this floe.yaml alone",
+        )
+    refused = unlistenable(options.host, options.port)
+    if refused is not None:
+        raise SystemExit(
+            f"floe dev: the Dagster UI cannot listen on {options.host}:{options.port}: "
+            f"{refused}\n    fix: stop what listens there (another `floe dev`?), or pass a free "
+            "port with -p (and an address of this machine with --host)"
         )
     target = postgres_target(options.postgres) if options.postgres else None
     first = load_config(source, env=env)

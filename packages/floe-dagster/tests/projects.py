@@ -111,6 +111,7 @@ KEYED_MODELS = {
         "join {{ ref('stg_orders') }} as o on o.customer_id = c.customer_id group by 1"
     ),
     "marts/dim_customers_v1.sql": "select * from {{ ref('stg_customers') }}",
+    "marts/dim_customers_v2.sql": "select customer_id from {{ ref('stg_customers') }}",
     "marts/order_counts.sql": (
         "{{ config(schema=none) }}select count(*) as n from {{ ref('stg_orders') }}"
     ),
@@ -130,15 +131,22 @@ models:
       - name: order_id
         data_tests: [unique, not_null]
   - name: dim_customers
-    latest_version: 1
-    versions: [{v: 1}]
+    latest_version: 2
+    columns:
+      - name: customer_id
+        data_tests: [not_null]
+    versions:
+      - v: 1
+      - v: 2
+        config: {alias: dim_customers}
 """
 
 
 def write_keyed_dbt_project(folder: Path, name: str = "keyed_shop") -> Path:
     """A dbt project whose nodes dagster-dbt keys by more than their name: custom schemas
     (``staging``, ``marts``, a seed's ``raw``), explicit ``meta.dagster.asset_key`` on a model
-    and a source, a versioned model. Returns its folder (no manifest: parse it)."""
+    and a source, a versioned model of two versions (the second aliased to the model's name).
+    Returns its folder (no manifest: parse it)."""
     for relative, sql in KEYED_MODELS.items():
         (folder / "models" / relative).parent.mkdir(parents=True, exist_ok=True)
         (folder / "models" / relative).write_text(sql + "\n")

@@ -189,7 +189,9 @@ def test_the_keys_of_each_mode(projects: dict[str, tuple[Path, DbtManifest]]) ->
         assert keys[mode]["customer_totals"] == AssetKey(["analytics", "customer_totals"])
     assert keys["dagster_dbt"]["raw_customers"] == AssetKey(["raw", "raw_customers"])
     assert keys["name"]["raw_customers"] == AssetKey("raw_customers")
-    assert keys["dagster_dbt"]["v1"] == AssetKey("dim_customers_v1")  # a versioned model: alias
+    for mode in MODES:  # each version of a versioned model: its relation's name (alias)
+        assert keys[mode]["v1"] == AssetKey("dim_customers_v1")
+        assert keys[mode]["v2"] == AssetKey("dim_customers")  # aliased to the model's name
     assert keys["name sources"] == {AssetKey(["ingest", "orders"]), AssetKey("payments")}
     assert keys["dagster_dbt sources"] == {
         AssetKey(["ingest", "orders"]),

@@ -289,6 +289,97 @@ def test_a_failing_test_still_stops_what_is_downstream_with_dbts_fast_test_edges
     assert status[relationship] == "skipped"  # it needs customer_totals, which never ran
 
 
+MATURE_PROJECT = {
+    "dbt_project.yml": "name: mature_shop\nversion: '1.0'\nprofile: mature_shop\n",
+    "seeds/raw_people.csv": "id,name,updated_at\n1,ann,2024-01-01\n2,bob,2024-01-02\n",
+    "models/stg_people.sql": "select id, upper(name) as name, updated_at from {{ ref('raw_people') }}",
+    "models/people_ids.sql": "{{ config(materialized='ephemeral') }}select id from {{ ref('stg_people') }}",
+    "models/dim_people_v1.sql": (
+        "select p.id, p.name from {{ ref('stg_people') }} p join {{ ref('people_ids') }} using (id)"
+    ),
+    "models/dim_people_v2.sql": "select id, name, updated_at from {{ ref('stg_people') }}",
+    "models/people_count.py": (
+        "def model(dbt, session):\n"
+        "    return dbt.ref('dim_people', v=1).aggregate('count(*) as n')\n"
+    ),
+    "models/schema.yml": """\
+version: 2
+models:
+  - name: dim_people
+    latest_version: 2
+    columns:
+      - name: id
+        data_tests: [not_null, unique]
+      - name: name
+      - name: updated_at
+    versions:
+      - v: 1
+        columns: [{include: all, exclude: [updated_at]}]
+      - v: 2
+        config: {alias: dim_people}
+unit_tests:
+  - name: stg_people_upper_cases_names
+    model: stg_people
+    given:
+      - input: ref('raw_people')
+        rows: [{id: 1, name: ann, updated_at: "2024-01-01"}]
+    expect:
+      rows: [{id: 1, name: ANN}]
+""",
+    "snapshots/people_snapshot.yml": """\
+snapshots:
+  - name: people_snapshot
+    relation: ref('stg_people')
+    config: {unique_key: id, strategy: timestamp, updated_at: updated_at}
+""",
+}
+
+
+def test_a_mature_dbt_project_runs_with_each_model_version_its_own_asset(tmp_path: Path) -> None:
+    """What dbt projects grown over years have: a model in two versions (the newer aliased to
+    the old table name), a Python model, a snapshot, an ephemeral model, a unit test. ``floe
+    init`` takes it as it is, and ``floe run`` (a process per step, on the state directory's
+    instance) builds each version as its own asset with its own checks: dagster-dbt's keys
+    (the relations' names), never one asset for two tables."""
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance  # noqa: PLC0415
+
+    project = tmp_path / "mature_shop"
+    for relative, text in MATURE_PROJECT.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text + "\n")
+    ok(floe(project, "init"))
+    plan = json.loads(ok(floe(project, "plan", "--json")))
+    assets = ["dim_people", "dim_people_v1", "people_count", "people_snapshot", "raw_people"]
+    assets.append("stg_people")
+    assert sorted(plan["assets"]) == sorted(assets)
+    assert plan["assets"]["people_count"]["upstream"] == ["dim_people_v1"]
+    run = floe(project, "run", "all_models")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "SUCCESS" in run.stdout.splitlines()[-1], run.stdout[-2000:]
+    # v2's relation is dim_people (its alias); its tests are named after the version
+    checks = [
+        AssetCheckKey(AssetKey(asset), f"{test}_{version}_id")
+        for asset, version in [("dim_people", "dim_people_v2"), ("dim_people_v1", "dim_people_v1")]
+        for test in ("not_null", "unique")
+    ]
+    with DagsterInstance.from_config(str(project / ".floe" / "dagster")) as instance:
+        done = {
+            k for k in instance.get_asset_keys() if instance.get_latest_materialization_event(k)
+        }
+        results = instance.event_log_storage.get_latest_asset_check_execution_by_key(checks)
+    assert done == {AssetKey(a) for a in assets}
+    assert {k: r.status.value for k, r in results.items()} == dict.fromkeys(checks, "SUCCEEDED")
+    columns = "select column_name from information_schema.columns where table_name = ?"
+    with duckdb.connect(str(project / ".floe" / "warehouse.duckdb"), read_only=True) as db:
+        tables = {
+            t for (t,) in db.execute("select table_name from information_schema.tables").fetchall()
+        }
+        v1 = {c for (c,) in db.execute(columns, ["dim_people_v1"]).fetchall()}
+        v2 = {c for (c,) in db.execute(columns, ["dim_people"]).fetchall()}
+    assert {"dim_people", "dim_people_v1", "people_count", "people_snapshot"} <= tables
+    assert (v1, v2) == ({"id", "name"}, {"id", "name", "updated_at"})
+
+
 @pytest.mark.parametrize("profile", ["floe", "own", "stale"])
 def test_dbt_models_carry_row_counts_and_columns_as_python_assets_do(
     tmp_path: Path, profile: str

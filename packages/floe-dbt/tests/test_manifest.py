@@ -136,6 +136,54 @@ def test_duplicate_names_across_packages(tmp_path: Path) -> None:
     )
 
 
+def _version(name: str, v: int, deps: list[str], alias: str | None = None) -> dict[str, Any]:
+    """One version of a versioned model, as dbt writes it: ``unique_id`` and ``fqn`` end in
+    ``v<N>``, the name is the model's, the relation's name its alias (``name_v<N>`` unless set)."""
+    raw = model(name, deps, folder="marts")
+    return {
+        **raw,
+        "unique_id": f"model.shop.{name}.v{v}",
+        "fqn": ["shop", "marts", name, f"v{v}"],
+        "alias": alias or f"{name}_v{v}",
+        "version": v,
+        "latest_version": 2,
+    }
+
+
+def test_each_version_of_a_versioned_model_is_a_node_of_its_own(tmp_path: Path) -> None:
+    """dbt model versions share a name; each is its own table, so floe keys each by its
+    relation's name (dagster-dbt's key too): ``dim_customers_v1``, and ``dim_customers`` for a
+    version whose alias keeps the old table name. Tests attach to their version."""
+    content = manifest(
+        [
+            model("stg_customers", []),
+            _version("dim_customers", 1, ["model.shop.stg_customers"]),
+            _version("dim_customers", 2, ["model.shop.stg_customers"], alias="dim_customers"),
+        ],
+        tests=[dbt_test("not_null_dim_customers_v1_id", "model.shop.dim_customers.v1", "id")],
+    )
+    loaded = load_manifest(_write(tmp_path, content))
+    assert sorted(loaded.models) == ["dim_customers", "dim_customers_v1", "stg_customers"]
+    one, two = loaded.models["dim_customers_v1"], loaded.models["dim_customers"]
+    assert (one.unique_id, one.name, one.version) == (
+        "model.shop.dim_customers.v1",
+        "dim_customers",
+        "1",
+    )
+    assert (two.unique_id, two.asset_name, two.version) == (
+        "model.shop.dim_customers.v2",
+        "dim_customers",
+        "2",
+    )
+    assert loaded.models["stg_customers"].version is None
+    [check] = loaded.tests_by_node["model.shop.dim_customers.v1"]
+    assert check.name == "not_null_dim_customers_v1_id"
+    # an alias that collides with another model's name is still two assets of one name
+    clash = manifest([model("dim_customers_v1", []), _version("dim_customers", 1, [])])
+    with pytest.raises(FloeDbtError, match="two resources are named 'dim_customers_v1'"):
+        load_manifest(_write(tmp_path, clash))
+
+
 def test_a_path_with_a_nul_byte_is_a_clear_error() -> None:
     with pytest.raises(FloeDbtError) as caught:
         load_manifest("dbt/\0/manifest.json")

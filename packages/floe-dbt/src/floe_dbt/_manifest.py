@@ -23,7 +23,8 @@ _GRAPH_TYPES: tuple[ResourceType, ...] = ("model", "seed", "snapshot")
 
 @dataclass(frozen=True)
 class DbtManifest:
-    """The dbt project graph: models, seeds, snapshots and sources keyed by name, tests by id.
+    """The dbt project graph: models, seeds, snapshots and sources keyed by name (a versioned
+    model's versions by their ``asset_name``: ``dim_customers_v2``), tests by id.
 
     >>> manifest = load_manifest("dbt/target/manifest.json")  # doctest: +SKIP
     >>> manifest.models["stg_orders"].parents
@@ -144,6 +145,7 @@ def _node(raw: Mapping[str, Any], children: tuple[str, ...]) -> DbtNode:
         parents=parents,
         children=children,
         source_name=raw.get("source_name"),
+        version=str(raw["version"]) if raw.get("version") is not None else None,
     )
 
 
@@ -310,15 +312,16 @@ def manifest_from_raw(data: dict[str, Any], file: Path) -> DbtManifest:
         if node.resource_type == "source":
             by_type["source"][f"{node.source_name}.{node.name}"] = node
             continue
-        if node.name in by_name:
+        name = node.asset_name
+        if name in by_name:
             raise _error(
                 file,
                 IssueCode.DUPLICATE_NODE_NAME,
-                f"two resources are named '{node.name}': {by_name[node.name].unique_id} and "
+                f"two resources are named '{name}': {by_name[name].unique_id} and "
                 f"{uid}; floe keys assets by name, so rename one of them",
             )
-        by_name[node.name] = node
-        by_type[node.resource_type][node.name] = node
+        by_name[name] = node
+        by_type[node.resource_type][name] = node
     attached: dict[str, list[DbtTest]] = {}
     for test in tests.values():
         if test.attached_node is not None:

@@ -62,6 +62,17 @@ class DbtNode:
     children: tuple[str, ...]
     source_name: str | None = None
     """For sources: the dbt source name (``source('bronze', 'orders')`` -> ``bronze``)."""
+    version: str | None = None
+    """For a versioned model (dbt's ``versions:``): this node's version (``2``)."""
+
+    @property
+    def asset_name(self) -> str:
+        """The name its asset is keyed by: the node's name, except for a versioned model, where
+        every version is its own table and its own asset, named after its relation (``alias``:
+        ``dim_customers_v2`` by dbt's default), as dagster-dbt keys it."""
+        if self.version is not None and self.resource_type == "model":
+            return self.alias or f"{self.name}_v{self.version}"
+        return self.name
 
     @property
     def is_asset(self) -> bool:

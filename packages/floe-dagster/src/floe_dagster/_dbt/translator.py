@@ -78,7 +78,7 @@ class FloeDbtTranslator(DagsterDbtTranslator):
             key = self.get_source_asset_key(node)
         else:
             declared = declared_asset_key(node)
-            key = AssetKey(list(declared) if declared else node.name)
+            key = AssetKey(list(declared) if declared else node.asset_name)
         self._keys[uid] = key
         return key
 

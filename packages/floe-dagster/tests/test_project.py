@@ -85,6 +85,25 @@ def test_init_never_overwrites_and_says_which_file(tmp_path: Path) -> None:
     assert "no dbt_project.yml in" in elsewhere.stderr
 
 
+def test_an_init_that_dbt_stops_names_floe_parse_as_the_way_on(tmp_path: Path) -> None:
+    """``floe init`` writes its files, then dbt's parse fails (a model refers to a model that
+    is not there). The fix line says what floe init already wrote and that ``floe parse``
+    finishes the job, and it does: init again would refuse to overwrite floe.yaml."""
+    project = write_dbt_project(tmp_path / "shop")
+    broken = project / "models" / "late.sql"
+    broken.write_text("select * from {{ ref('not_written_yet') }}\n")
+    first = floe(project, "init")
+    assert first.returncode == 1, first.stdout
+    fix = _fix(first)
+    assert f"floe init has written {project / 'floe.yaml'}, {project / 'definitions.py'}" in fix
+    assert "`floe parse` writes the manifest" in fix
+    assert "[dbt_parse_failed]" in first.stderr
+    broken.unlink()
+    assert "already exist" in floe(project, "init").stderr
+    ok(floe(project, "parse"))
+    assert "floe.yaml OK" in ok(floe(project, "validate"))
+
+
 def _dg_project(folder: Path) -> Path:
     """A ``dg`` project's root, as ``create-dagster project`` marks it."""
     folder.mkdir(parents=True)

@@ -15,6 +15,7 @@ there anyway).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from floe_config import ConfigIssue, FloeError, IssueCode, load_config
@@ -82,6 +83,7 @@ def init(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> l
     definitions.write_text(STARTER_DEFINITIONS, encoding="utf-8")
     done = [f"wrote {floe_yaml}", f"wrote {definitions}"]
     macros = write_partition_macros(folder)
+    written = [floe_yaml, definitions, *([macros] if macros is not None else [])]
     if macros is not None:
         done.append(f"wrote {macros} (in_partition, partition_replace: for partitioned models)")
     gitignore, added = ignore_state(folder)
@@ -93,8 +95,20 @@ def init(folder: Path, env: Mapping[str, str], *, standalone: bool = False) -> l
     if manifest.is_file():
         done.append(f"the manifest is there already: {manifest}")
     else:
-        with progress(f"dbt parse of {folder.name}"):
-            done.append(f"wrote {parse(config, env)}")
+        try:
+            with progress(f"dbt parse of {folder.name}"):
+                done.append(f"wrote {parse(config, env)}")
+        except FloeError as error:  # the files are written: a second init would refuse them
+            raise FloeError(
+                replace(
+                    issue,
+                    hint=f"{issue.hint or 'fix it'}; floe init has written "
+                    f"{', '.join(str(p) for p in written)}: once "
+                    "fixed, `floe parse` writes the manifest (floe init again would refuse to "
+                    "overwrite them)",
+                )
+                for issue in error.issues
+            ) from None
     done.append("next: floe validate, floe plan, floe dev")
     return done
 

@@ -97,8 +97,7 @@ def _previous(
     ``against`` was named on purpose (a CI job comparing with main's): when it is not there or
     is not a compiled artifact, that is an error, not a plan without changes. An artifact floe
     found itself that no longer reads, or whose floe.yaml no longer builds, is a note."""
-    if against is not None:
-        # read as if beside floe.yaml: its paths resolve from there
+    if against is not None:  # read as if beside floe.yaml: its paths resolve from there
         artifact = against
         artifacts = read_artifacts(
             against, placed_at=config.source.directory / DEFAULT_ARTIFACT_NAME
@@ -113,9 +112,11 @@ def _previous(
                 "directory (`floe compile`, a Bazel build or `floe dev` writes one)",
             )
         artifact = found
+        try:  # where it was written, as its paths were recorded
+            artifacts = read_artifacts(found)
+        except FloeConfigError as error:
+            return str(found), None, _stale(error)
     try:
-        if against is None:  # read where it was written, as its paths were recorded
-            artifacts = read_artifacts(artifact)
         old = resolve(artifacts, env=env)
         manifest = artifacts.manifest_file
         definitions = build_definitions(
@@ -125,8 +126,11 @@ def _previous(
         )
         return str(artifact), snapshot(old, definitions, instance, env=env), None
     except (FloeConfigError, FloeDagsterError, FloeDbtError) as error:
-        reason = str(error).strip().splitlines()[0]
-        return str(artifact), None, f"the compiled artifact does not load any more: {reason}"
+        return str(artifact), None, _stale(error)
+
+
+def _stale(error: Exception) -> str:
+    return f"the compiled artifact does not load any more: {str(error).strip().splitlines()[0]}"
 
 
 def build_plan(

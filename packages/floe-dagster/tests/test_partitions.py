@@ -271,7 +271,7 @@ orchestration:
     daily_totals: {partitions: daily}
   jobs:
     regional: {type: batch, selection: [regional_sales]}
-    totals: {type: batch, selection: [daily_totals]}
+    totals: {type: batch, selection: [daily_totals, all_days]}
 """
 VARS = ("date", "region", "partition_key", "partition_keys", "partition_start", "partition_end")
 MODEL = "{{ config(materialized='table') }}\nselect\n" + ",\n".join(
@@ -286,14 +286,15 @@ def test_dbt_models_get_their_partition_as_vars(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A multi-partitioned model gets one var per dimension and the day's window; a
-    time-partitioned one run over a range gets the range's window and its keys."""
+    time-partitioned one run over a range gets the range's window and its keys; an
+    unpartitioned one in the same run gets none (it is built whole, from dbt's saved parse)."""
     path = write_project(tmp_path / "code", "vars_shop", floe_yaml=DBT_FLOE_YAML, assets="")
     dbt = path.parent / "dbt"
     (dbt / "models").mkdir(parents=True)
     (dbt / "dbt_project.yml").write_text(
         "name: vars_shop\nversion: '1.0'\nconfig-version: 2\nprofile: vars_shop\n"
     )
-    for model in ("regional_sales", "daily_totals"):
+    for model in ("regional_sales", "daily_totals", "all_days"):
         (dbt / "models" / f"{model}.sql").write_text(MODEL)
     env = {"FLOE_STATE_DIR": str(tmp_path / "state"), "FLOE_DUCKDB_PATH": str(tmp_path / "w.db")}
     for name, value in env.items():
@@ -312,7 +313,13 @@ def test_dbt_models_get_their_partition_as_vars(
             "dagster/asset_partition_range_end": "2024-01-05",
         }
         totals = defs.resolve_job_def("totals")
-        assert totals.execute_in_process(instance=instance, tags=range_tags).success
+        run = totals.execute_in_process(instance=instance, tags=range_tags)
+        assert run.success
+        commands = {
+            entry.step_key: entry.user_message
+            for entry in instance.all_logs(run.run_id)
+            if entry.user_message.startswith("Running dbt command")
+        }
         assert instance.get_materialized_partitions(AssetKey("daily_totals")) == {
             "2024-01-03",
             "2024-01-04",
@@ -323,7 +330,7 @@ def test_dbt_models_get_their_partition_as_vars(
             table: dict(
                 zip(VARS, db.execute(f"select * from {table}").fetchone() or (), strict=True)
             )
-            for table in ("regional_sales", "daily_totals")
+            for table in ("regional_sales", "daily_totals", "all_days")
         }
     assert rows["regional_sales"] == {
         "date": "2024-01-02",
@@ -341,6 +348,9 @@ def test_dbt_models_get_their_partition_as_vars(
         "partition_start": "2024-01-03 00:00:00",
         "partition_end": "2024-01-06 00:00:00",
     }
+    assert rows["all_days"] == dict.fromkeys(VARS, "-")
+    assert len(commands) == 2, commands
+    assert [step for step, command in commands.items() if "--vars" in command] == ["dbt_daily"]
 
 
 def test_validate_warns_when_the_partitions_changed_under_materializations(

@@ -66,16 +66,19 @@ def _utc(moment: datetime) -> str:
 
 
 def partition_vars(context: AssetExecutionContext) -> dict[str, Any]:
-    """The dbt ``--vars`` of a partitioned run (none for an unpartitioned one):
+    """The dbt ``--vars`` of a partitioned step:
 
     - a time window (or a range of them): ``partition_start`` and ``partition_end`` in UTC,
       ``"YYYY-MM-DD HH:MM:SS"``, half open ``[start, end)``; and ``partition_key`` for one key;
     - static or dynamic keys: ``partition_key`` for one key, ``partition_keys`` for a range;
     - a multi partition: one var per dimension (its key), and the time dimension's window.
+
+    None for unpartitioned models, in a partitioned run too: they are built whole, as a plain
+    ``dbt build`` builds them, and dbt keeps its saved parse only while the vars stay the same.
     """
-    if not (context.has_partition_key or context.has_partition_key_range):
-        return {}
     definition = context.assets_def.partitions_def
+    if definition is None or not (context.has_partition_key or context.has_partition_key_range):
+        return {}
     found: dict[str, Any] = {}
     if isinstance(definition, MultiPartitionsDefinition):
         key = context.partition_key

@@ -1,17 +1,19 @@
 """``build_assets``: Python assets and one asset per dbt node, the dbt keys read off the built
-specs, and what cannot be both (a dbt node and a Python asset of one key)."""
+specs, and what cannot be both (a dbt node and a Python asset of one key); assets that feed
+each other in a cycle."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey
+from dagster import AssetKey, AssetSpec, asset
 from manifests import manifest, model, source
 from projects import write_manifest_project, write_project
 
 from floe_config import IssueCode, load_config
-from floe_dagster import FloeDagsterError, build_assets
+from floe_dagster import FloeDagsterError, FloeDefinitions, build_assets
+from floe_dagster._assets import asset_cycle
 
 ASSETS = """\
 from dagster import asset
@@ -78,3 +80,83 @@ def test_a_missing_manifest_says_which_command_writes_it(tmp_path: Path) -> None
     [issue] = raised.value.issues
     assert issue.code == IssueCode.MANIFEST_NOT_FOUND
     assert "floe parse" in (issue.hint or "")
+
+
+CYCLE_ASSETS = """\
+from dagster import AssetKey, asset
+
+
+@asset(deps=[AssetKey("stg_orders")])
+def orders() -> None: ...
+"""
+
+
+def test_assets_that_feed_each_other_are_one_error_naming_the_cycle(tmp_path: Path) -> None:
+    """The Python asset orders feeds the dbt model stg_orders (whose source is keyed orders)
+    and reads it: the error names the cycle and where each asset comes from, not every asset
+    Dagster could not order."""
+    path = write_project(tmp_path, "cycle", floe_yaml=FLOE_YAML, assets=CYCLE_ASSETS)
+    content = manifest(
+        [
+            model("stg_orders", ["source.shop.raw.orders"]),
+            model("stg_items", ["model.shop.stg_orders"]),
+        ],
+        [source("raw", "orders")],
+    )
+    write_manifest_project(path.parent, content)
+    env = {"FLOE_STATE_DIR": str(tmp_path / "s")}
+    with pytest.raises(FloeDagsterError) as raised:
+        FloeDefinitions.from_config(load_config(path, env=env), env=env)
+    [issue] = raised.value.issues
+    assert (issue.code, issue.path, issue.line) == (
+        IssueCode.ASSET_CYCLE,
+        "orchestration.asset_modules",
+        5,
+    )
+    assert issue.message == (
+        "assets feed each other in a cycle: orders -> stg_orders -> orders "
+        "(orders is the Python asset 'orders' in 'cycle.assets'; "
+        "stg_orders is the dbt model models/staging/stg_orders.sql)"
+    )
+    assert "source()" in (issue.hint or "")
+
+
+def test_a_cycle_is_found_among_assets_and_specs_and_none_in_a_tree() -> None:
+    @asset(deps=["c"])
+    def a() -> None: ...
+
+    @asset(deps=["a"])
+    def b() -> None: ...
+
+    spec = AssetSpec("c", deps=["b", "d"])
+    leaf = AssetSpec("d")
+    assert asset_cycle([leaf, spec, b, a]) == [AssetKey(k) for k in ("a", "b", "c", "a")]
+    assert asset_cycle([leaf, AssetSpec("c", deps=["d"]), b, a]) == []
+
+
+REJECTED_ASSETS = """\
+from dagster import AssetSelection, asset, define_asset_job
+
+
+@asset
+def orders() -> None: ...
+
+
+report = define_asset_job("report", selection=AssetSelection.assets("ordres"))
+"""
+
+
+def test_what_dagster_rejects_is_named_with_dagsters_innermost_reason(tmp_path: Path) -> None:
+    """Dagster wraps a module job's bad selection in errors that name only the job; the
+    error carries the keys too, and a fix line."""
+    floe_yaml = "name: shop\norchestration:\n  asset_modules: [.assets]\n"
+    path = write_project(tmp_path, "rejected", floe_yaml=floe_yaml, assets=REJECTED_ASSETS)
+    env = {"FLOE_STATE_DIR": str(tmp_path / "s")}
+    with pytest.raises(FloeDagsterError) as raised:
+        FloeDefinitions.from_config(load_config(path, env=env), env=env)
+    [issue] = raised.value.issues
+    assert (issue.code, issue.path, issue.line) == (IssueCode.DAGSTER_REJECTS, "orchestration", 2)
+    assert issue.message.startswith("Dagster rejects the definitions: Failed to resolve asset job")
+    assert "['ordres'] were selected" in issue.message
+    assert 'did you mean one of the following?\n\t["orders"]' in issue.message
+    assert "asset_modules" in (issue.hint or "")

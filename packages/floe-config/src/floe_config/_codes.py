@@ -104,6 +104,7 @@ class IssueCode(StrEnum):
     INVALID_SELECTION = "invalid_selection"
     SELECTION_MATCHES_NOTHING = "selection_matches_nothing"
     DAGSTER_REJECTS = "dagster_rejects"
+    ASSET_CYCLE = "asset_cycle"
     # partitions, automation and backfills against the built assets (floe-dagster)
     PARTITIONS_CONFLICT = "partitions_conflict"
     MIXED_PARTITIONS = "mixed_partitions"

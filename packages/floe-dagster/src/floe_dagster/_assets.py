@@ -133,6 +133,52 @@ def _keys(item: Any) -> set[AssetKey]:
     return set()  # a SourceAsset or a cacheable definition: nothing floe can check against
 
 
+def asset_cycle(items: Sequence[Any]) -> list[AssetKey]:
+    """One cycle of the asset graph that ``items`` (assets and specs) make, upstream first and
+    closed (``[a, b, a]``: a feeds b, b feeds a); empty when there is none."""
+    parents: dict[AssetKey, set[AssetKey]] = {}
+    for item in items:
+        if isinstance(item, AssetsDefinition):
+            for key, deps in item.asset_deps.items():
+                parents.setdefault(key, set()).update(deps)
+        elif isinstance(item, AssetSpec):
+            parents.setdefault(item.key, set()).update(d.asset_key for d in item.deps)
+    done: set[AssetKey] = set()
+    for start in sorted(parents, key=lambda k: k.to_user_string()):
+        if start in done:
+            continue
+        path, on_path = [start], {start}
+        pending = [iter(sorted(parents[start], key=lambda k: k.to_user_string()))]
+        while pending:
+            parent = next(pending[-1], None)
+            if parent is None:
+                done.add(path[-1])
+                on_path.discard(path.pop())
+                pending.pop()
+            elif parent in on_path:
+                return [parent, *reversed(path[path.index(parent) :])]
+            elif parent not in done:
+                path.append(parent)
+                on_path.add(parent)
+                pending.append(
+                    iter(sorted(parents.get(parent, ()), key=lambda k: k.to_user_string()))
+                )
+    return []
+
+
+def asset_origin(built: BuiltAssets, key: AssetKey) -> str:
+    """Where the asset ``key`` comes from, for a message: a Python module, a dbt file, or
+    another part of the ``dg`` project."""
+    if key in built.modules.owners:
+        module, op = built.modules.owners[key]
+        return f"the Python asset '{op}' in '{module}'"
+    unique_id = next((u for u, k in built.dbt_keys.items() if k == key), None)
+    if unique_id is not None and built.manifest is not None:
+        node = built.manifest.node(unique_id)
+        return f"the dbt {node.resource_type} {node.path}"
+    return "defined elsewhere in the dg project"
+
+
 def dbt_keys_of(assets: Sequence[Any]) -> dict[str, AssetKey]:
     """dbt unique_id -> asset key, from the specs dagster-dbt built."""
     keys = {}

@@ -16,13 +16,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from dagster import Definitions, PartitionsDefinition
+from dagster import AssetKey, Definitions, PartitionsDefinition
 
 from floe_config import ConfigIssue, FloeConfig, IssueCode, read_artifacts, resolve
 from floe_dagster._assets import (
     MANIFEST_KEY,
     BuiltAssets,
     Elsewhere,
+    asset_cycle,
+    asset_origin,
     build_assets,
     built_hooks,
     outside_assets,
@@ -246,12 +248,13 @@ def _whole(
             translator_class=translator_class,
         )
         if not reconstructing():  # a run worker rebuilds what a code server checked
-            _loadable(config, definitions, problems, elsewhere.definitions)
+            _loadable(config, built, definitions, problems, elsewhere.definitions)
     return definitions
 
 
 def _loadable(
     config: FloeConfig,
+    built: BuiltAssets,
     definitions: Definitions,
     problems: Problems,
     elsewhere: tuple[Definitions, ...] = (),
@@ -259,21 +262,53 @@ def _loadable(
     """Dagster's own check of the whole location, as a floe problem if it refuses it: floe's
     definitions merged with the rest of a dg project, as Dagster merges them (a floe job may
     select an asset defined there, so floe's alone need not load). Not when the rest of the
-    project fails alone: Dagster reports that itself."""
+    project fails alone: Dagster reports that itself. Assets that feed each other in a cycle
+    are named with where each comes from (Dagster lists every asset it could not order)."""
     location = Definitions.merge(definitions, *elsewhere) if elsewhere else definitions
     try:
         Definitions.validate_loadable(location)  # builds (and keeps) its repository here
     except Exception as error:
         if elsewhere and not _valid(Definitions.merge(*elsewhere)):
             return
+        cycle = asset_cycle(list(location.assets or ()))
         problems.append(
-            config.source.issue(
+            _cycle_issue(config, built, cycle)
+            if cycle
+            else config.source.issue(
                 ("orchestration",),
                 IssueCode.DAGSTER_REJECTS,
-                f"Dagster rejects the definitions: {error}",
+                f"Dagster rejects the definitions: {_reasons(error)}",
+                "change the definition Dagster names (most often in a module of "
+                "orchestration.asset_modules), then run floe validate again",
             )
         )
         problems.raise_if_any()
+
+
+def _reasons(error: BaseException) -> str:
+    """``error`` and the deepest of its causes: what failed and why (Dagster wraps a job's
+    failed selection in errors that name the job, the innermost names the keys). A message
+    that another one of the chain contains adds nothing."""
+    texts: list[str] = []
+    cause: BaseException | None = error
+    while cause is not None and len(texts) < 20:
+        texts.append(str(cause).strip() or type(cause).__name__)
+        cause = cause.__cause__ or (None if cause.__suppress_context__ else cause.__context__)
+    kept = list(dict.fromkeys(t for t in texts if not any(t != o and t in o for o in texts)))
+    return ": ".join(kept[:1] + kept[-1:] if len(kept) > 1 else kept)
+
+
+def _cycle_issue(config: FloeConfig, built: BuiltAssets, cycle: list[AssetKey]) -> ConfigIssue:
+    names = [key.to_user_string() for key in cycle]
+    where = "; ".join(f"{key.to_user_string()} is {asset_origin(built, key)}" for key in cycle[:-1])
+    python = any(key in built.modules.owners for key in cycle)
+    return config.source.issue(
+        ("orchestration", "asset_modules") if python else ("orchestration",),
+        IssueCode.ASSET_CYCLE,
+        f"assets feed each other in a cycle: {' -> '.join(names)} ({where})",
+        "remove one of these dependencies: a Python asset's deps, a dbt model's ref() or "
+        "source(), or the meta.dagster.asset_key that keys a dbt source as another asset",
+    )
 
 
 def _valid(definitions: Definitions) -> bool:

@@ -111,3 +111,25 @@ def test_next_ticks_are_in_the_schedules_own_zone() -> None:
         "2024-03-31T03:00:00+02:00",  # the night clocks go forward: no 02:00, so 03:00 CEST
         "2024-04-01T02:00:00+02:00",
     ]
+
+
+def test_the_plan_marks_an_asset_nothing_here_materializes(tmp_path: Path) -> None:
+    """A dependency on another code location's asset is in the graph as an external asset:
+    the plan says so, beside the assets the location runs."""
+    assets = (
+        "from dagster import AssetKey, asset\n\n\n"
+        '@asset(deps=[AssetKey(["crm", "accounts"])])\ndef accounts_daily() -> None: ...\n'
+    )
+    floe_yaml = "name: tiny\norchestration:\n  asset_modules: [.assets]\n"
+    path = write_project(tmp_path, "external_dep", floe_yaml=floe_yaml, assets=assets)
+    config = load_config(path, env={})
+    env = {"FLOE_STATE_DIR": str(tmp_path / "s")}
+    found = snapshot(config, FloeDefinitions.from_config(config, env=env), env=env)
+    document = {**found, "project": "tiny", "floe_yaml": "floe.yaml", "warnings": []}
+    document["changes"] = {"compared_with": None, "note": "nothing compiled yet"}
+    plan = render(document, Style(io.StringIO()))
+    assert "  accounts_daily  (group default)" in plan
+    assert (
+        "  crm/accounts  (group default, external: nothing in this code location materializes it)"
+        in plan
+    )

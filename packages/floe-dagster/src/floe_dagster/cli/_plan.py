@@ -215,6 +215,8 @@ def _asset_lines(name: str, asset: Mapping[str, Any]) -> list[str]:
         extras.append(f"partitions {asset['partitions']}")
     if asset["automation"]:
         extras.append(f"automation {asset['automation']['type']}")
+    if not asset.get("materializable", True):
+        extras.append("external: nothing in this code location materializes it")
     return [f"  {name}  ({', '.join(extras)})"]
 
 

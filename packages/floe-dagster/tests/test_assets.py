@@ -1,6 +1,6 @@
 """``build_assets``: Python assets and one asset per dbt node, the dbt keys read off the built
 specs, and what cannot be both (a dbt node and a Python asset of one key); assets that feed
-each other in a cycle."""
+each other in a cycle; a Python dependency or check on a mistyped key."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from projects import write_manifest_project, write_project
 from floe_config import IssueCode, load_config
 from floe_dagster import FloeDagsterError, FloeDefinitions, build_assets
 from floe_dagster._assets import asset_cycle
+from floe_dagster._errors import warnings_collected
 
 ASSETS = """\
 from dagster import asset
@@ -160,3 +161,54 @@ def test_what_dagster_rejects_is_named_with_dagsters_innermost_reason(tmp_path: 
     assert "['ordres'] were selected" in issue.message
     assert 'did you mean one of the following?\n\t["orders"]' in issue.message
     assert "asset_modules" in (issue.hint or "")
+
+
+MISTYPED_ASSETS = """\
+from dagster import AssetCheckResult, AssetKey, asset, asset_check
+
+
+@asset(deps=[AssetKey("stg_ordres"), AssetKey(["crm", "accounts"])])
+def orders() -> None: ...
+
+
+@asset_check(asset="ordres")
+def orders_fresh() -> AssetCheckResult:
+    return AssetCheckResult(passed=True)
+
+
+@asset_check(asset="stg_orders")
+def stg_orders_fresh() -> AssetCheckResult:
+    return AssetCheckResult(passed=True)
+"""
+
+
+def test_a_dependency_or_check_on_a_mistyped_key_is_a_warning_with_the_key_meant(
+    tmp_path: Path,
+) -> None:
+    """Dagster takes a key nothing defines as an external asset that nothing runs. Near a
+    defined key (a dbt model's, a Python asset's), it is a warning at the module's line with
+    that key; a key like none of them (another code location's) is left alone."""
+    path = write_project(tmp_path, "mistyped", floe_yaml=FLOE_YAML, assets=MISTYPED_ASSETS)
+    write_manifest_project(
+        path.parent,
+        manifest([model("stg_orders", ["source.shop.raw.orders"])], [source("raw", "orders")]),
+    )
+    env = {"FLOE_STATE_DIR": str(tmp_path / "s")}
+    with warnings_collected() as found:
+        definitions = FloeDefinitions.from_config(load_config(path, env=env), env=env)
+    assert definitions.resolve_asset_graph().get(AssetKey("orders")).is_materializable
+    assert [(i.code, i.path, i.line, i.hint) for i in found] == [
+        (
+            IssueCode.UNKNOWN_DEPENDENCY,
+            "orchestration.asset_modules[0]",
+            5,
+            f"did you mean '{meant}'? (a key of another code location needs no change)",
+        )
+        for meant in ("stg_orders", "orders")
+    ]
+    assert [i.message for i in found] == [
+        "the asset 'orders' in 'mistyped.assets' depends on 'stg_ordres', which no asset of "
+        "this code location defines (Dagster shows it as an external asset that nothing runs)",
+        "the asset check 'orders_fresh' in 'mistyped.assets' checks 'ordres', which no asset of "
+        "this code location defines (Dagster shows it as an external asset that nothing runs)",
+    ]

@@ -115,6 +115,7 @@ class IssueCode(StrEnum):
     SCHEDULE_LEAVES_OUT_AUTOMATED = "schedule_leaves_out_automated"
     PATTERN_MATCHES_NOTHING = "pattern_matches_nothing"
     PARTITIONS_UNUSED = "partitions_unused"
+    UNKNOWN_DEPENDENCY = "unknown_dependency"
     BACKFILL_WITHOUT_PARTITIONS = "backfill_without_partitions"
     BACKFILL_BATCH_CONFLICT = "backfill_batch_conflict"
     PARTITION_FUNCTION_FAILED = "partition_function_failed"

@@ -15,6 +15,7 @@ from dagster import (
     AssetSpec,
     Definitions,
     HookDefinition,
+    SourceAsset,
 )
 
 from floe_config import FloeConfig, IssueCode, locate_manifest, manifest_fix, state_directory
@@ -131,6 +132,14 @@ def _keys(item: Any) -> set[AssetKey]:
     if isinstance(item, AssetsDefinition):
         return set(item.keys)
     return set()  # a SourceAsset or a cacheable definition: nothing floe can check against
+
+
+def defined_keys(items: Sequence[Any]) -> set[AssetKey]:
+    """The keys that ``items`` define: assets, multi-assets, specs and source assets (not the
+    keys they only depend on or check, which Dagster shows as external assets too)."""
+    return {key for item in items for key in _keys(item)} | {
+        item.key for item in items if isinstance(item, SourceAsset)
+    }
 
 
 def asset_cycle(items: Sequence[Any]) -> list[AssetKey]:

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetKey, Definitions, PartitionsDefinition
+from dagster import AssetKey, Definitions
 
 from floe_config import ConfigIssue, FloeConfig, IssueCode, read_artifacts, resolve
 from floe_dagster._assets import (
@@ -27,6 +27,7 @@ from floe_dagster._assets import (
     asset_origin,
     build_assets,
     built_hooks,
+    defined_keys,
     outside_assets,
     with_hooks,
 )
@@ -44,6 +45,7 @@ from floe_dagster._orchestration.policies import mixed_policies
 from floe_dagster._orchestration.schedules import build_schedules
 from floe_dagster._orchestration.sensors import build_sensors
 from floe_dagster._project import locate_artifacts
+from floe_dagster._python.modules import unknown_dependencies
 from floe_dagster._resources import build_resources
 from floe_dagster._runs.location import record_plan, run_definitions, whole_location_key
 from floe_dagster._warnings import (
@@ -169,19 +171,22 @@ def build_definitions(
 
 def load_warnings(
     config: FloeConfig,
-    partitions: Mapping[str, PartitionsDefinition],
+    built: BuiltAssets,
+    others: list[Any],
     graph: Any,
     env: Mapping[str, str],
     *,
     complete: bool = True,
 ) -> list[ConfigIssue]:
-    """What floe.yaml says that loads but does nothing, as warnings at their lines (a load logs
-    them, ``floe plan`` lists them): settings the chosen exporter ignores, and, when every
-    asset loaded (``complete``; else "matches nothing" would only echo the failure), patterns
-    that match no asset and partitions no asset has."""
+    """What loads but does nothing, as warnings at their lines (a load logs them, ``floe plan``
+    lists them): settings the chosen exporter ignores, and, when every asset loaded
+    (``complete``; else "matches nothing" would only echo the failure), patterns that match no
+    asset, partitions no asset has, and a Python dependency or check on a mistyped key."""
     found = ignored_settings(config, env)
     if complete:
+        partitions = built.settings.partitions if built.settings is not None else {}
         found += unused_declarations(config, partitions, graph)
+        found += unknown_dependencies(config, built.modules, defined_keys([*built.assets, *others]))
     return found
 
 
@@ -209,8 +214,7 @@ def _whole(
     )
     others = outside_assets(config, built, elsewhere, problems)
     graph = asset_graph([*built.assets, *built.asset_checks, *others])
-    partitions = built.settings.partitions if built.settings is not None else {}
-    for issue in load_warnings(config, partitions, graph, env, complete=problems.complete):
+    for issue in load_warnings(config, built, others, graph, env, complete=problems.complete):
         warn(issue)
     hooks = built_hooks(config, built, graph, env)
     jobs = build_jobs(config, graph=graph, problems=problems, hooks=hooks)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 import traceback
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from dagster import (
     AssetChecksDefinition,
+    AssetKey,
     AssetsDefinition,
     ScheduleDefinition,
     SensorDefinition,
     load_definitions_from_module,
 )
 
-from floe_config import FloeConfig, IssueCode
+from floe_config import ConfigIssue, FloeConfig, IssueCode
 from floe_dagster._errors import Problems
 from floe_dagster._warnings import dagster_internal_warnings_silenced
 
@@ -34,6 +37,8 @@ class ModuleDefinitions:
     sensors: list[SensorDefinition] = field(default_factory=list)
     owners: dict[Any, tuple[str, str]] = field(default_factory=dict)
     """Asset key -> (module, op) of the Python definition that materializes it."""
+    listed: dict[int, tuple[str, int]] = field(default_factory=dict)
+    """``id()`` of each asset and check -> (its module, that module's ``asset_modules`` index)."""
 
 
 def import_problem(module: str, error: BaseException) -> tuple[IssueCode, str, str | None]:
@@ -167,7 +172,55 @@ def load_modules(config: FloeConfig, problems: Problems) -> ModuleDefinitions:
                 found.asset_checks.append(item)
             else:
                 found.assets.append(item)
+            found.listed[id(item)] = (name, index)
         found.jobs += list(defs.jobs or ())
         found.schedules += list(defs.schedules or ())  # type: ignore[arg-type]
         found.sensors += list(defs.sensors or ())
     return found
+
+
+def unknown_dependencies(
+    config: FloeConfig, modules: ModuleDefinitions, defined: Collection[AssetKey]
+) -> list[ConfigIssue]:
+    """A Python asset's dependency, or an asset check's asset, that no asset of the code
+    location defines while a defined key is nearly the same: a typo, which Dagster would show
+    as an external asset that nothing runs (``unknown_dependency``, a warning at the module's
+    line). A key like no defined one is left alone: an asset of another code location."""
+    known = frozenset(defined)
+    names = ["/".join(key.path) for key in known]
+    issues = []
+
+    def close(key: AssetKey) -> str | None:
+        found = difflib.get_close_matches("/".join(key.path), names, n=1, cutoff=0.8)
+        return found[0] if found else None
+
+    def issue(item: Any, what: str, verb: str, key: AssetKey, near: str) -> ConfigIssue:
+        module, index = modules.listed[id(item)]
+        return config.source.issue(
+            ("orchestration", "asset_modules", index),
+            IssueCode.UNKNOWN_DEPENDENCY,
+            f"{what} in '{module}' {verb} '{'/'.join(key.path)}', which no asset of this code "
+            "location defines (Dagster shows it as an external asset that nothing runs)",
+            f"did you mean '{near}'? (a key of another code location needs no change)",
+        )
+
+    for item in modules.assets:
+        if not isinstance(item, AssetsDefinition) or id(item) not in modules.listed:
+            continue
+        for key, deps in item.asset_deps.items():
+            for dep in sorted(deps - known, key=lambda k: k.to_user_string()):
+                near = close(dep)
+                if near is not None:
+                    issues.append(
+                        issue(item, f"the asset '{'/'.join(key.path)}'", "depends on", dep, near)
+                    )
+    for item in modules.asset_checks:
+        if id(item) not in modules.listed:
+            continue
+        for check in sorted(item.check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)):
+            near = None if check.asset_key in known else close(check.asset_key)
+            if near is not None:
+                issues.append(
+                    issue(item, f"the asset check '{check.name}'", "checks", check.asset_key, near)
+                )
+    return issues

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from dg_project import (
     FLOE_YAML,
+    REPORTS,
     build_wheels,
     list_defs,
     write_dbt_project,
@@ -196,7 +197,9 @@ def test_a_second_component_fails_naming_both(wheels: list[Path], tmp_path: Path
         assert named in text, text[-3000:]
 
 
-def test_an_asset_defined_twice_is_named(wheels: list[Path], tmp_path: Path) -> None:
+def test_an_asset_defined_twice_or_a_cycle_across_the_project_is_named(
+    wheels: list[Path], tmp_path: Path
+) -> None:
     project = write_project(tmp_path / "shop", wheels)
     (project.defs / "clash.py").write_text(
         "import dagster as dg\n\n\n@dg.asset\ndef customer_totals() -> None: ...\n"
@@ -213,6 +216,19 @@ def test_an_asset_defined_twice_is_named(wheels: list[Path], tmp_path: Path) -> 
     assert broken.returncode != 0
     assert "RuntimeError: boom" in _output(broken), _output(broken)[-3000:]
     assert "matches nothing" not in _output(broken)
+
+    # a plain asset that the dbt source lake.payments reads, and that reads what dbt makes of
+    # it: one cycle across the project, named, not every asset Dagster could not order
+    (project.defs / "reports.py").write_text(
+        REPORTS.replace('@dg.asset(group_name="lake")', '@dg.asset(deps=["stg_payments"])')
+    )
+    cycle = project.dg("check", "defs", check=False)
+    assert_floe_error(_output(cycle), FLOE_FILE, "asset_cycle")
+    assert (
+        "assets feed each other in a cycle: payments -> stg_payments -> payments (payments is "
+        "defined elsewhere in the dg project; stg_payments is the dbt model "
+        "models/stg_payments.sql)"
+    ) in " ".join(_output(cycle).split()), _output(cycle)[-3000:]
     assert "[selection_" not in _output(broken)
 
 

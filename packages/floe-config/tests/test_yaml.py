@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from floe_config import FloeConfigError
-from floe_config._yaml import parse_yaml
+from floe_config._yaml import FLOW_PLACEHOLDER_HINT, parse_yaml
 
 
 def test_positions_of_values_and_keys() -> None:
@@ -31,6 +31,25 @@ def test_bad_yaml_is_a_located_error(text: str, code: str, line: int | None) -> 
         parse_yaml(text, file="floe.yaml")
     [issue] = caught.value.issues
     assert (issue.code, issue.line) == (code, line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "args: {retention_days: ${RET:14}}\n",
+        "selection: [a, ${EXTRA}]\n",
+        "jobs:\n  tidy: {type: ops, args: {days: ${DAYS:7}}}  # weekly\n",
+    ],
+    ids=["flow-mapping", "flow-list", "nested"],
+)
+def test_a_placeholder_inside_braces_or_brackets_says_to_write_block_style(text: str) -> None:
+    """YAML ends a flow collection at the placeholder's braces; the fix says so, not
+    'check the indentation'."""
+    with pytest.raises(FloeConfigError) as caught:
+        parse_yaml(text, file="floe.yaml")
+    [issue] = caught.value.issues
+    assert issue.code == "invalid_yaml"
+    assert issue.hint == FLOW_PLACEHOLDER_HINT
 
 
 def test_alias_bombs_are_refused() -> None:

@@ -141,6 +141,24 @@ def _located(
     )
 
 
+FLOW_PLACEHOLDER_HINT = (
+    "a ${VAR} placeholder cannot stand unquoted inside { } or [ ] (YAML reads its braces): "
+    "write that mapping or list in block style, one `key: ${VAR:default}` or `- ${VAR}` per "
+    "line, or quote the placeholder (its value is then text)"
+)
+
+
+def _placeholder_in_flow(text: str, line: int) -> bool:
+    """Whether line ``line`` (0-based) has a ``${`` after an opening ``{`` or ``[``: YAML's
+    flow syntax, where a placeholder's braces end the collection."""
+    rows = text.splitlines()
+    if not 0 <= line < len(rows):
+        return False
+    row = rows[line].split(" #", 1)[0]
+    start = row.find("${")
+    return start > 0 and ("{" in row[:start] or "[" in row[:start])
+
+
 def parse_yaml(text: str, *, file: str) -> RawDocument:
     """Parse one YAML document; every syntax problem becomes a located ``FloeConfigError``."""
     document = RawDocument(data=None, source=SourceMap(file))
@@ -149,6 +167,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(str(p) for p in (error.context, error.problem) if p)
+        flow = mark is not None and _placeholder_in_flow(text, mark.line)
         raise FloeConfigError(
             [
                 ConfigIssue(
@@ -158,7 +177,9 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
                     file=file,
                     line=mark.line + 1 if mark else None,
                     column=mark.column + 1 if mark else None,
-                    hint="check the indentation and quoting near this position",
+                    hint=FLOW_PLACEHOLDER_HINT
+                    if flow
+                    else "check the indentation and quoting near this position",
                 )
             ]
         ) from error

@@ -8,7 +8,7 @@ from projects import write_project
 
 from floe_config import load_config
 from floe_dagster import FloeDagsterError, FloeDefinitions
-from floe_dagster._python.functions import check_args, signature_of
+from floe_dagster._python.functions import QUOTED_HINT, check_args, signature_of
 
 
 def vacuum(context: Any, retention_days: int = 7, dry_run: bool = False) -> None: ...
@@ -63,6 +63,14 @@ def test_a_wrong_text_value_is_not_echoed() -> None:
     [problem] = check_args("f", signature_of(vacuum), {"dry_run": "s3cr3t"})
     assert "s3cr3t" not in problem.message
     assert problem.message == "argument 'dry_run' of f() expects bool, found a str"
+    assert problem.hint == "give 'dry_run' a value of type bool"
+
+
+def test_a_quoted_number_is_told_to_lose_its_quotes() -> None:
+    """``retention_days: "${DAYS:14}"`` is text in YAML: the fix says why, and how."""
+    [problem] = check_args("f", signature_of(vacuum), {"retention_days": "14"})
+    assert problem.hint == f"give 'retention_days' a value of type int{QUOTED_HINT}"
+    assert "without quotes" in QUOTED_HINT
 
 
 def test_context_is_recognised_and_not_an_argument() -> None:

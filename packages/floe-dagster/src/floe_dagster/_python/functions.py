@@ -136,6 +136,23 @@ def _matches(value: Any, annotation: Any) -> bool:
     return True
 
 
+QUOTED_HINT = (
+    ": YAML reads a quoted value as text, so write it without quotes (an unquoted lone "
+    "${VAR:default} takes the type of its value)"
+)
+
+
+def _lax(value: str, annotation: Any) -> bool:
+    """Whether the text ``value`` would be an ``annotation`` unquoted (``"14"`` for an int)."""
+    adapter = _adapter(annotation)
+    try:
+        return adapter is not None and not isinstance(
+            adapter.validate_python(value, strict=False), str
+        )
+    except ValidationError:
+        return False
+
+
 @dataclass(frozen=True)
 class ArgProblem:
     """One way the ``args`` of floe.yaml do not fit a target's signature."""
@@ -173,7 +190,8 @@ def check_args(dotted: str, signature: Signature, args: Mapping[str, Any]) -> li
                     IssueCode.INVALID_ARGUMENT,
                     name,
                     f"argument '{name}' of {dotted}() expects {shown}, found {_kind(value)}",
-                    f"give '{name}' a value of type {shown}",
+                    f"give '{name}' a value of type {shown}"
+                    + (QUOTED_HINT if isinstance(value, str) and _lax(value, annotation) else ""),
                 )
             )
     for parameter in signature.parameters:

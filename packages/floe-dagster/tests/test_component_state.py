@@ -101,3 +101,22 @@ def test_a_state_is_the_artifact_and_the_manifest_it_was_compiled_against(tmp_pa
     assert not read.manifest_matches(manifest)
     manifest.unlink()
     assert not read.manifest_matches(manifest)
+
+
+def test_a_state_installs_the_dbt_packages_first_and_stays_fresh(tmp_path: Path) -> None:
+    """A project that declares a dbt package not installed yet: the state installs it (dbt
+    deps writes package-lock.yml into the project) before it fingerprints the project, so the
+    next load finds it fresh, not stale from the lock file it wrote itself."""
+    floe_yaml, dbt = _component(tmp_path)
+    shared = tmp_path / "dbt" / "calendar"
+    (shared / "models").mkdir(parents=True)
+    (shared / "dbt_project.yml").write_text("name: calendar\nversion: '1.0'\nprofile: shop\n")
+    (shared / "models" / "days.sql").write_text("select 1 as day\n")
+    (dbt / "packages.yml").write_text("packages:\n  - local: ../calendar\n")
+    path = tmp_path / "local_state" / "state"
+    made = make_state(floe_yaml, path, {})
+    assert (dbt / "dbt_packages" / "calendar" / "models" / "days.sql").is_file()
+    assert (dbt / "package-lock.yml").is_file()
+    assert made.fingerprint.changes(made.fingerprint.again(floe_yaml, {})) == []
+    nodes = json.loads(path.with_name(MANIFEST_NAME).read_text())["nodes"]
+    assert "model.calendar.days" in nodes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 
 from floe_config import load_config
-from floe_dbt import DbtRunner
+from floe_dbt import DbtRunner, FloeDbtError
+from floe_dbt._runner import dbt_said
 
 DEMO = Path("demo/data_engineering")
 
@@ -155,3 +157,49 @@ def test_a_selection_and_vars_reach_dbt(tmp_path: Path, environment: dict[str, s
     assert "model.ecommerce.stg_products" in ran
     assert not any(uid.startswith("model.ecommerce.customer") for uid in ran)
     assert '--vars {"run_date": "2024-03-01"}' in " ".join(result.command)
+
+
+def test_a_parse_installs_the_packages_the_project_declares(tmp_path: Path) -> None:
+    """``dbt deps`` first when packages.yml lists a package that dbt_packages/ lacks; a package
+    dbt cannot install is dbt's message, without the traceback dbt prints after it."""
+    calendar = tmp_path / "calendar"
+    (calendar / "models").mkdir(parents=True)
+    (calendar / "dbt_project.yml").write_text("name: calendar\nversion: '1.0'\nprofile: shop\n")
+    (calendar / "models" / "days.sql").write_text("select 1 as day\n")
+    shop = tmp_path / "shop"
+    (shop / "models").mkdir(parents=True)
+    (shop / "dbt_project.yml").write_text("name: shop\nversion: '1.0'\nprofile: shop\n")
+    (shop / "models" / "weeks.sql").write_text("select day from {{ ref('days') }}\n")
+    (shop / "profiles.yml").write_text(
+        f"shop:\n  target: dev\n  outputs:\n    dev: {{type: duckdb, path: '{tmp_path}/w.db'}}\n"
+    )
+    (shop / "packages.yml").write_text("packages:\n  - local: ../calendar\n")
+    runner = DbtRunner(project_dir=shop, state_dir=tmp_path / "state" / "parse")
+    manifest = runner.parse()
+    assert (shop / "dbt_packages" / "calendar" / "dbt_project.yml").is_file()
+    assert {"model.calendar.days", "model.shop.weeks"} <= set(
+        json.loads(manifest.read_text())["nodes"]
+    )
+
+    (shop / "packages.yml").write_text("packages:\n  - local: ../calendar\n  - local: ../gone\n")
+    with pytest.raises(FloeDbtError) as failed:
+        runner.parse()
+    [issue] = failed.value.issues
+    assert issue.code == "dbt_deps_failed"
+    assert "No dbt_project.yml found at expected path" in issue.message
+    assert "Traceback" not in issue.message
+    assert "dbt deps" in (issue.hint or "")
+
+
+def test_what_dbt_said_stops_before_its_traceback() -> None:
+    said = (
+        "21:55:38  Running with dbt=1.11.16\n21:55:44  Encountered an error:\n"
+        "External connection exception occurred: hub.getdbt.com unreachable\n"
+        '21:55:44  Traceback (most recent call last):\n  File "x.py", line 1, in f\n'
+        "ConnectionError: hub.getdbt.com unreachable\n"
+    )
+    assert dbt_said(said).splitlines()[-1] == (
+        "External connection exception occurred: hub.getdbt.com unreachable"
+    )
+    assert dbt_said("Traceback (most recent call last):\n  ...\nKeyError: 'x'\n") == "KeyError: 'x'"
+    assert dbt_said("  Compilation Error\n  bad ref\n") == "Compilation Error\n  bad ref"

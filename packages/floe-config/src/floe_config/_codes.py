@@ -88,6 +88,7 @@ class IssueCode(StrEnum):
     PROFILES_YML_NOT_FOUND = "profiles_yml_not_found"
     DBT_NOT_INSTALLED = "dbt_not_installed"
     DBT_PARSE_FAILED = "dbt_parse_failed"
+    DBT_DEPS_FAILED = "dbt_deps_failed"
     DBT_ERROR = "dbt_error"
     # Python code (floe-dagster)
     MISSING_MODULE = "missing_module"

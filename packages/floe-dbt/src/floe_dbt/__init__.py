@@ -2,7 +2,8 @@
 
 Reads and validates a dbt ``manifest.json`` into a typed model graph, maps dbt sources to the
 Python assets that produce them, and runs dbt safely (generated DuckDB profile, state under a
-writable directory, no network). Depends on floe-config only; never imports dagster.
+writable directory, no network but the installs of the dbt packages a project declares).
+Depends on floe-config only; never imports dagster.
 
 >>> manifest = load_manifest("dbt/target/manifest.json")  # doctest: +SKIP
 >>> sorted(manifest.models)  # doctest: +SKIP
@@ -27,6 +28,7 @@ from floe_dbt._runner import OFFLINE_ENV as OFFLINE_ENV
 from floe_dbt._runner import DbtResult as DbtResult
 from floe_dbt._runner import DbtRunner as DbtRunner
 from floe_dbt._runner import dbt_executable as dbt_executable
+from floe_dbt._runner import install_packages as install_packages
 from floe_dbt._runner import step_target_path as step_target_path
 from floe_dbt._sources import declared_asset_key as declared_asset_key
 from floe_dbt._sources import source_asset_key as source_asset_key
@@ -45,6 +47,7 @@ __all__ = [
     "dbt_executable",
     "declared_asset_key",
     "duckdb_profile",
+    "install_packages",
     "load_manifest",
     "manifest_from_raw",
     "project_profile_name",

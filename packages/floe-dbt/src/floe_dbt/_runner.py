@@ -1,7 +1,9 @@
-"""Running dbt the floe way: a generated profile, state outside the project, no network."""
+"""Running dbt the floe way: a generated profile, state outside the project, no network but
+the package installs a project declares."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -11,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from floe_config import FloeConfig, IssueCode
 from floe_dbt._errors import PARSE_FAILED_HINT, FloeDbtError
@@ -32,6 +36,83 @@ def step_target_path(state_dir: Path, run_id: str, step_key: str) -> Path:
     """
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in step_key)
     return state_dir / "target" / run_id / safe
+
+
+DEPENDENCY_FILES = ("packages.yml", "dependencies.yml")
+DEPS_FAILED_HINT = (
+    "fix packages.yml (or dependencies.yml) as dbt's output above says; a hub or git package "
+    "needs the network: where it is out of reach, run `dbt deps` where it is not and copy "
+    "dbt_packages/ over"
+)
+
+
+def _yaml_file(path: Path) -> dict[str, Any]:
+    """A YAML mapping file, or {} when it is missing or not plain YAML (dbt reads it itself)."""
+    try:
+        loaded = yaml.safe_load(path.read_text()) if path.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def packages_missing(project_dir: Path) -> bool:
+    """Whether the project declares more dbt packages than its install folder holds: the count
+    dbt makes before it refuses to parse ("Run dbt deps")."""
+    declared = 0
+    for name in DEPENDENCY_FILES:
+        packages = _yaml_file(project_dir / name).get("packages")
+        declared += len(packages) if isinstance(packages, list) else 0
+    if not declared:
+        return False
+    folder = _yaml_file(project_dir / "dbt_project.yml").get("packages-install-path")
+    install = project_dir / (folder if isinstance(folder, str) else "dbt_packages")
+    installed = sum(1 for p in install.iterdir() if p.is_dir()) if install.is_dir() else 0
+    return installed < declared
+
+
+def dbt_said(output: str) -> str:
+    """dbt's output for an error message: up to a Python traceback dbt prints after its own
+    message (its last line, the exception, when dbt said nothing before it)."""
+    lines = output.strip().splitlines()
+    cut = next(
+        (i for i, line in enumerate(lines) if "Traceback (most recent call last)" in line), None
+    )
+    if cut is None:
+        return "\n".join(lines)
+    said = "\n".join(lines[:cut]).strip()
+    return said or lines[-1]
+
+
+def install_packages(project_dir: Path, *, lock_dir: Path, env: Mapping[str, str]) -> None:
+    """``dbt deps`` when the project declares packages that are not installed (as dagster-dbt's
+    preparation does), one process at a time per ``lock_dir``; what dbt says when it cannot is
+    the error. A parse runs it first; so does whatever fingerprints the project's files before
+    parsing (``package-lock.yml`` is one of them)."""
+    if not (project_dir / "dbt_project.yml").is_file() or not packages_missing(project_dir):
+        return  # no project: the parse says so
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with (lock_dir / ".dbt-deps.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not packages_missing(project_dir):  # another process installed them meanwhile
+            return
+        command = [dbt_executable(), "--no-use-colors", "deps", "--project-dir", str(project_dir)]
+        command += ["--log-path", str(lock_dir / "logs")]
+        completed = subprocess.run(
+            command,
+            env={**env, **OFFLINE_ENV},
+            cwd=lock_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if completed.returncode != 0:
+        raise FloeDbtError(
+            f"dbt deps failed (exit {completed.returncode}):\n"
+            f"{dbt_said(completed.stdout + completed.stderr)}",
+            code=IssueCode.DBT_DEPS_FAILED,
+            path=str(project_dir),
+            hint=DEPS_FAILED_HINT,
+        )
 
 
 def dbt_executable() -> str:
@@ -174,12 +255,14 @@ class DbtRunner:
         )
 
     def parse(self) -> Path:
-        """``dbt parse``; returns the path of the fresh manifest.json."""
+        """``dbt parse`` (after ``dbt deps`` when declared packages are missing); returns the
+        path of the fresh manifest.json."""
+        install_packages(self.project_dir, lock_dir=self.state_dir.parent, env=self._env)
         result = self.run("parse", "--no-partial-parse")
         manifest = self.target_path / "manifest.json"
         if not result.success or not manifest.is_file():
             raise FloeDbtError(
-                f"dbt parse failed (exit {result.returncode}):\n{result.output.strip()}",
+                f"dbt parse failed (exit {result.returncode}):\n{dbt_said(result.output)}",
                 code=IssueCode.DBT_PARSE_FAILED,
                 path=str(self.project_dir),
                 hint=PARSE_FAILED_HINT,

@@ -33,6 +33,7 @@ from floe_config import (
     load_config,
 )
 from floe_dagster._project import dbt_project_folder, parse
+from floe_dbt import install_packages
 
 STATE_FORMAT = 1
 """The layout of the ``state`` document; another one is rebuilt, never read."""
@@ -193,9 +194,12 @@ def make_state(floe_yaml: Path, state_path: Path, env: Mapping[str, str]) -> Com
     The fingerprint is taken first: a file changed while this runs makes the next load
     refresh again, never keep a state older than what it says it was made from."""
     config = load_config(floe_yaml, env=env)
+    project = dbt_project_folder(config)
+    if project is not None and config.dbt_manifest_path:  # dbt deps writes package-lock.yml
+        install_packages(project, lock_dir=state_path.parent, env=env)
     fingerprint = Fingerprint.of(
         floe_yaml,
-        dbt_project=dbt_project_folder(config),
+        dbt_project=project,
         variables=(v.name for v in config.source.variables),
         env=env,
     )

@@ -25,6 +25,7 @@ def test_bad_config_reports_code_line_and_path(
     found = [(i.code, i.line, i.path) for i in caught.value.issues]
     assert (code, marked_line(text), path) in found, str(caught.value)
     assert len(found) == 1, f"expected one problem, got:\n{caught.value}"
+    assert all(i.hint for i in caught.value.issues), f"no fix line:\n{caught.value}"
 
 
 def test_there_are_at_least_forty_cases() -> None:

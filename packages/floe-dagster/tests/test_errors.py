@@ -36,7 +36,7 @@ def test_every_floe_error_shares_one_base_with_coded_issues() -> None:
         FloeDbtError("m", code=IssueCode.MANIFEST_NOT_FOUND, path="m.json", hint="h"),
         FloeDagsterError([ConfigIssue(code="missing_module", path="y", message="m")]),
         WarehouseNotFoundError(str(Path("/w.duckdb"))),
-        PostgresError("m"),
+        PostgresError("m", "h"),
         InitError(IssueCode.NOT_A_DBT_PROJECT, "m", "h"),
         TargetError(IssueCode.UNKNOWN_FUNCTION, "m", "h"),
         BackfillProblem(("partitions", 0), IssueCode.UNKNOWN_PARTITION_KEY, "m", "h"),

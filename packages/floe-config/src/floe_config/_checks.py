@@ -205,6 +205,7 @@ class _Checker:
                         path,
                         IssueCode.NESTED_MULTI,
                         f"partition '{name}' names itself as a dimension",
+                        "name a time_window, static or dynamic partitions definition here",
                     )
                 elif self.reference(path, ref, self.partitions, "partition"):
                     target = _mapping(self.partitions.get(ref))
@@ -214,6 +215,8 @@ class _Checker:
                             IssueCode.NESTED_MULTI,
                             f"dimension '{dim}' names multi partition '{ref}'; a dimension must "
                             "be time_window, static or dynamic",
+                            f"name one of the dimensions of '{ref}' instead (Dagster's multi "
+                            "partitions have two dimensions, neither a multi)",
                         )
 
     def instigator_names(self) -> None:
@@ -309,6 +312,8 @@ class _Checker:
                     IssueCode.BACKFILL_NEEDS_BATCH_JOB,
                     f"job '{job_name}' is an ops job; only batch jobs over partitioned assets "
                     "can be backfilled",
+                    f"name a batch job over partitioned assets; an ops job runs on its own "
+                    f"(`floe run {job_name}`, or a schedule)",
                 )
                 continue
             for partition_name in sorted(self.job_partitions(job)):
@@ -337,7 +342,7 @@ class _Checker:
                         (*here, "partitions", index),
                         IssueCode.UNKNOWN_PARTITION_KEY,
                         f"'{key}' is not a key of partition '{name}' ({', '.join(allowed)})",
-                        f"did you mean '{near}'?" if near else None,
+                        f"did you mean '{near}'?" if near else f"use one of: {', '.join(allowed)}",
                     )
         elif kind == "time_window":
             self.time_backfill(here, window, keys, name, definition)

@@ -135,7 +135,14 @@ def build_config(
     config = check_document(document, env=env, file=file, base_package=base_package)
     if config is None:  # pragma: no cover - with an env every problem is reported
         raise FloeConfigError(
-            [document.source.issue((), IssueCode.INVALID_CONFIG, "floe.yaml did not validate")]
+            [
+                document.source.issue(
+                    (),
+                    IssueCode.INVALID_CONFIG,
+                    "floe.yaml did not validate",
+                    "run `floe validate` for every problem",
+                )
+            ]
         )
     return config
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Literal
@@ -13,6 +14,12 @@ from pydantic_core import PydanticCustomError
 from floe_config._base import FloeModel
 from floe_config._codes import IssueCode
 from floe_config._types import Cron, DagsterName, FunctionPath, Text, Timezone
+
+
+def _without_multi_marks(key: str) -> str:
+    """``key`` with the characters a multi partition forbids replaced by '-'."""
+    return re.sub(r"[|,\[\]]+", "-", key).strip("-") or "key"
+
 
 # Dagster rejects these in any partition key, and these more in a multi-partition dimension.
 FORBIDDEN_KEY_SUBSTRINGS = ("...", "\a", "\b", "\f", "\n", "\r", "\t", "\v", "\0")
@@ -230,6 +237,7 @@ class MultiPartitions(FloeModel):
                             "forbids in a multi partition",
                             f"dimensions.{name}.partition_keys.{index}",
                             key=key,
+                            hint=f"rename it without them, e.g. '{_without_multi_marks(key)}'",
                         )
         return self
 

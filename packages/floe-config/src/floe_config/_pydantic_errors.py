@@ -28,6 +28,18 @@ _TYPE_WORDS = {
 }
 
 
+_TYPE_FIXES = {
+    "bool": "write true or false, unquoted",
+    "int": "write a whole number, unquoted (e.g. 7)",
+    "float": "write a number, unquoted (e.g. 0.5)",
+    "string": "write text; quote it when YAML would read a number, a date or true/false",
+    "dict": "write `key: value` lines, indented below this key",
+    "model": "write `key: value` lines, indented below this key",
+    "model_attributes": "write `key: value` lines, indented below this key",
+    "list": "write a list: `[a, b]`, or one `- a` line per item below the key",
+}
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -154,7 +166,7 @@ def _explain(
         return (
             IssueCode.INVALID_CHOICE,
             f"type '{tag}' is not one of: {', '.join(tags)}",
-            f"did you mean '{near}'?" if near else None,
+            f"did you mean '{near}'?" if near else f"use one of: {', '.join(tags)}",
         )
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
@@ -163,20 +175,39 @@ def _explain(
         return (
             IssueCode.INVALID_CHOICE,
             f"{_describe(value)} is not one of: {', '.join(choices)}",
-            f"did you mean '{near}'?" if near else None,
+            f"did you mean '{near}'?" if near else f"use one of: {', '.join(choices)}",
         )
-    if kind in ("greater_than", "greater_than_equal"):
-        bound = ctx.get("gt", ctx.get("ge"))
+    if kind == "greater_than":
+        bound = ctx.get("gt")
         return (
             IssueCode.MUST_BE_POSITIVE,
             f"expected a number greater than {bound}, found {_describe(value)}",
-            None,
+            "use 1 or more" if bound == 0 else f"use a number greater than {bound}",
+        )
+    if kind == "greater_than_equal":
+        bound = ctx.get("ge")
+        return (
+            IssueCode.MUST_BE_POSITIVE,
+            f"expected a number of at least {bound}, found {_describe(value)}",
+            f"use {bound} or more",
         )
     if kind == "too_short":
         if isinstance(value, str):
-            return IssueCode.EMPTY_VALUE, "must not be empty", None
-        return IssueCode.EMPTY_LIST, "expected at least one item, found none", None
+            return IssueCode.EMPTY_VALUE, "must not be empty", "give it a value, or remove the key"
+        return (
+            IssueCode.EMPTY_LIST,
+            "expected at least one item, found none",
+            "list at least one item (`[a]`, or a `- a` line below the key)",
+        )
     for prefix, words in _TYPE_WORDS.items():
         if kind.startswith(prefix + "_") or kind == prefix:
-            return IssueCode.INVALID_TYPE, f"expected {words}, found {_describe(value)}", None
-    return IssueCode.INVALID_VALUE, msg.removeprefix("Value error, "), None
+            return (
+                IssueCode.INVALID_TYPE,
+                f"expected {words}, found {_describe(value)}",
+                _TYPE_FIXES[prefix],
+            )
+    return (
+        IssueCode.INVALID_VALUE,
+        msg.removeprefix("Value error, "),
+        "`floe schema` describes what every key takes",
+    )

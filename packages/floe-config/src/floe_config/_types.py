@@ -59,11 +59,12 @@ def _text(value: Any) -> Any:
 
 def _identifier(value: str) -> str:
     if not IDENTIFIER_RE.match(value):
+        fixed = re.sub(r"[^A-Za-z0-9_-]+", "_", value).strip("_-") or "my_project"
         raise PydanticCustomError(
             IssueCode.INVALID_NAME,
             "'{value}' is not a valid name; expected letters, digits, '_' and '-', "
             "starting with a letter or '_'",
-            {"value": value},
+            {"value": value, "hint": f"rename it, e.g. '{_leading(fixed)}'"},
         )
     return value
 
@@ -114,17 +115,23 @@ def _dotted(value: str) -> str:
             IssueCode.INVALID_MODULE_PATH,
             "'{value}' is not a dotted module path; expected e.g. 'pkg.assets.bronze' "
             "or '.assets.bronze' (relative to the package holding floe.yaml)",
-            {"value": value},
+            {"value": value, "hint": _import_path_hint(value)},
         )
     return value
 
 
 def _function(value: str) -> str:
     if not FUNCTION_RE.match(value):
+        hint = (
+            f"name its module too, e.g. '.ops.{value}' (relative to the package holding "
+            "floe.yaml) or 'my_package.ops." + value + "'"
+            if DAGSTER_NAME_RE.match(value)
+            else _import_path_hint(value)
+        )
         raise PydanticCustomError(
             IssueCode.INVALID_FUNCTION_PATH,
             "'{value}' is not a 'module.function' path; expected e.g. 'pkg.ops.vacuum'",
-            {"value": value},
+            {"value": value, "hint": hint},
         )
     return value
 
@@ -147,9 +154,61 @@ def _timezone(value: str) -> str:
         raise PydanticCustomError(
             IssueCode.INVALID_TIMEZONE,
             "'{value}' is not an IANA timezone; expected e.g. 'UTC' or 'Europe/Berlin'",
-            {"value": value, "hint": f"did you mean '{near}'?" if near else None},
+            {
+                "value": value,
+                "hint": f"did you mean '{near}'?"
+                if near
+                else "use a zone of the IANA database, as 'Area/City': 'UTC', "
+                "'Europe/Berlin', 'America/New_York', 'Asia/Kolkata'",
+            },
         ) from None
     return value
+
+
+CRON_FIELDS = (
+    ("minute", "0-59"),
+    ("hour", "0-23"),
+    ("day-of-month", "1-31"),
+    ("month", "1-12 or jan-dec"),
+    ("day-of-week", "0-6 or sun-sat"),
+)
+
+
+def cron_hint(expression: str) -> str:
+    """What is wrong with a cron expression ``cron_is_valid`` refuses, as a fix."""
+    fields = expression.split()
+    if expression.startswith("@"):
+        return f"use one of the macros {', '.join(CRON_MACROS)}, or five fields"
+    if len(fields) == 6:
+        return (
+            "Dagster's cron has no seconds: keep five fields, 'minute hour day-of-month month "
+            "day-of-week'"
+        )
+    if len(fields) != 5:
+        return (
+            f"write five fields, not {len(fields)}: 'minute hour day-of-month month "
+            "day-of-week', e.g. '0 6 * * *' for 06:00 every day, '30 2 * * 1' for 02:30 on "
+            "Mondays"
+        )
+    for index, (name, values) in enumerate(CRON_FIELDS):
+        alone = " ".join(f if i == index else "*" for i, f in enumerate(fields))
+        if not cron_is_valid(alone):
+            return f"the {name} field '{fields[index]}' is not valid: it takes {values}"
+    return "that day never comes in that month (as February 30 or April 31): pick a day it has"
+
+
+def _leading(name: str) -> str:
+    """``name`` starting with a letter or '_', as floe names must."""
+    return name if re.match(r"[A-Za-z_]", name) else f"_{name}"
+
+
+def _import_path_hint(value: str) -> str:
+    parts = [re.sub(r"\W+", "_", p).strip("_") for p in value.split(".")]
+    fixed = ".".join(_leading(p) for p in parts if p) or "my_package.module"
+    return (
+        "Python imports modules by names of letters, digits and '_' only: rename the file or "
+        f"folder and write e.g. '{'.' if value.startswith('.') else ''}{fixed}'"
+    )
 
 
 @cache
@@ -176,7 +235,7 @@ def _cron(value: str) -> str:
             "'{value}' is not a valid cron expression; expected five fields "
             "'minute hour day-of-month month day-of-week' (e.g. '0 6 * * *') or a macro "
             "such as '@daily'",
-            {"value": value},
+            {"value": value, "hint": cron_hint(value)},
         )
     return value
 

@@ -74,7 +74,12 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
             self.issues.append(
-                self.doc.source.issue(path, IssueCode.INVALID_YAML, str(error.problem))
+                self.doc.source.issue(
+                    path,
+                    IssueCode.INVALID_YAML,
+                    str(error.problem),
+                    "quote the value, or drop the '!' tag before it (floe.yaml takes plain YAML)",
+                )
             )
             return node.value
 
@@ -83,7 +88,12 @@ class _Builder:
             self.constructor.flatten_mapping(node)  # YAML merge keys (<<: *anchor)
         except yaml.constructor.ConstructorError as error:
             self.issues.append(
-                self.doc.source.issue(path, IssueCode.INVALID_YAML, str(error.problem))
+                self.doc.source.issue(
+                    path,
+                    IssueCode.INVALID_YAML,
+                    str(error.problem),
+                    "a merge key (<<:) takes an anchored mapping (*name) or a list of them",
+                )
             )
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -207,6 +217,7 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
                     path="",
                     message=f"not valid YAML: {error}",
                     file=file,
+                    hint="check the file's indentation and quoting",
                 )
             ]
         ) from error
@@ -241,7 +252,11 @@ def parse_yaml(text: str, *, file: str) -> RawDocument:
         kind = type(document.data).__name__
         builder.issues.append(
             document.source.issue(
-                (), IssueCode.NOT_A_MAPPING, f"expected a mapping of keys at the top, found {kind}"
+                (),
+                IssueCode.NOT_A_MAPPING,
+                f"expected a mapping of keys at the top, found {kind}",
+                "start with 'name: my_project', then the sections (transforms, storage, "
+                "orchestration) as keys at the left margin",
             )
         )
     if builder.issues:

@@ -38,6 +38,7 @@ def project_profile_name(project_dir: Path) -> str:
             f"cannot read dbt_project.yml: {error}",
             code=IssueCode.DBT_PROJECT_UNREADABLE,
             path=str(project_file),
+            hint="make it readable, valid YAML (`dbt debug` names what dbt finds wrong)",
         ) from error
     name = project.get("profile") if isinstance(project, dict) else None
     if not isinstance(name, str) or not name:

@@ -236,6 +236,7 @@ class DbtRunner:
                 "not a dbt project (no dbt_project.yml)",
                 code=IssueCode.DBT_PROJECT_NOT_FOUND,
                 path=str(self.project_dir),
+                hint="point transforms.dbt.project_dir at the folder that holds dbt_project.yml",
             )
         self.state_dir.mkdir(parents=True, exist_ok=True)
         command = self.command(subcommand, *args)

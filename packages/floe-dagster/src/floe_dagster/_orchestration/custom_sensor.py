@@ -25,7 +25,13 @@ class SensorFunctionError(FloeError, RuntimeError):
     (``sensor_function_failed``): the tick fails with this text in the Dagster UI."""
 
     def __init__(self, message: str) -> None:
-        issue = ConfigIssue(IssueCode.SENSOR_FUNCTION_FAILED, "", message, file=None)
+        issue = ConfigIssue(
+            IssueCode.SENSOR_FUNCTION_FAILED,
+            "",
+            message,
+            file=None,
+            hint="fix the function or what it reads; the next tick calls it again",
+        )
         super().__init__([issue])
 
 

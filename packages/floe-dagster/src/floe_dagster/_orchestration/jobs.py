@@ -146,6 +146,7 @@ def build_jobs(
                         (*path, "selection", error.index),
                         IssueCode.INVALID_SELECTION,
                         str(error),
+                        error.hint,
                     )
                 )
             except UnmatchedSelection as error:

@@ -43,9 +43,10 @@ def normalize(item: str) -> str:
 class SelectionError(ValueError):
     """One selection item that does not parse (``index`` is its position in the list)."""
 
-    def __init__(self, index: int, message: str) -> None:
+    def __init__(self, index: int, message: str, hint: str) -> None:
         super().__init__(message)
         self.index = index
+        self.hint = hint
 
 
 def parse_item(index: int, item: str) -> AssetSelection:
@@ -55,9 +56,9 @@ def parse_item(index: int, item: str) -> AssetSelection:
     except Exception as error:
         raise SelectionError(
             index,
-            f"'{item}' is not a valid asset selection ({error}); expected Dagster's syntax, "
-            "e.g. 'group:bronze', 'key:stg_*', '+gold_model', 'tag:layer=gold', combined with "
-            "and/or/not",
+            f"'{item}' is not a valid asset selection ({error})",
+            "write Dagster's selection syntax, e.g. 'group:bronze', 'key:stg_*', '+gold_model', "
+            "'tag:layer=gold', combined with and/or/not",
         ) from None
 
 

@@ -30,8 +30,10 @@ class PostgresError(FloeError):
     """The URL is wrong (``postgres_url_invalid``), or the server cannot be reached
     (``postgres_unreachable``); the text says which and what to do."""
 
-    def __init__(self, message: str, code: IssueCode = IssueCode.POSTGRES_URL_INVALID) -> None:
-        super().__init__([ConfigIssue(code=code, path="", message=message, file=None)])
+    def __init__(
+        self, message: str, hint: str, code: IssueCode = IssueCode.POSTGRES_URL_INVALID
+    ) -> None:
+        super().__init__([ConfigIssue(code=code, path="", message=message, file=None, hint=hint)])
 
 
 @dataclass(frozen=True)
@@ -69,19 +71,21 @@ def postgres_target(url: str) -> PostgresTarget:
         parsed = make_url(url)
     except ArgumentError:
         raise PostgresError(
-            f"{url!r} is not a database URL; expected e.g. postgresql://postgres@/?host=/tmp/pg"
+            f"{url!r} is not a database URL",
+            "write it as postgresql://USER@HOST[:PORT]/, or postgresql://USER@/?host=SOCKET_DIR "
+            "for a local socket (e.g. postgresql://postgres@/?host=/tmp/pg)",
         ) from None
     if parsed.drivername not in SCHEMES:
         raise PostgresError(
-            f"--postgres needs a PostgreSQL URL, got scheme {parsed.drivername!r}; "
-            "use postgresql://USER@HOST[:PORT]/ or postgresql://USER@/?host=SOCKET_DIR"
+            f"--postgres needs a PostgreSQL URL, got scheme {parsed.drivername!r}",
+            "use postgresql://USER@HOST[:PORT]/ or postgresql://USER@/?host=SOCKET_DIR",
         )
     query = dict(parsed.query)
     names = {param: str(query.pop(param, default)) for param, default in DATABASE_PARAMS.items()}
     if names["dagster_db"] == names["iceberg_db"]:
         raise PostgresError(
-            f"dagster_db and iceberg_db are both {names['dagster_db']!r}; "
-            "give the Dagster instance and the Iceberg catalog a database each"
+            f"dagster_db and iceberg_db are both {names['dagster_db']!r}",
+            "give the Dagster instance and the Iceberg catalog a database each",
         )
     server = parsed.set(drivername=DRIVER, query=query)
     return PostgresTarget(server, names["dagster_db"], names["iceberg_db"])
@@ -110,7 +114,7 @@ def ensure_databases(target: PostgresTarget) -> list[str]:
     except DBAPIError as error:
         first_line = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise PostgresError(
-            f"cannot use PostgreSQL at {target.shown}: {first_line}; "
+            f"cannot use PostgreSQL at {target.shown}: {first_line}",
             "check that the server runs and that the URL's user may create databases",
             IssueCode.POSTGRES_UNREACHABLE,
         ) from None

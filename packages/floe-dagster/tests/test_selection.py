@@ -46,7 +46,7 @@ def test_shorthands_become_dagster_syntax(item: str, expected: str) -> None:
     assert normalize(item) == expected
 
 
-@asset(group_name="bronze")
+@asset(group_name="bronze", kinds={"python"}, tags={"layer": "bronze"})
 def raw() -> None: ...
 
 
@@ -105,6 +105,22 @@ def test_every_item_must_match_on_its_own() -> None:
             "job cannot materialize; select the assets that read them",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("item", "hint"),
+    [
+        ("tag:layr=bronze", "did you mean 'tag:layer=bronze'?"),
+        ("tag:nightly", "the tags are: layer=bronze"),
+        ("kind:pyton", "did you mean 'kind:python'?"),
+        ("kind:spark", "the kinds are: python"),
+        ('owner:"ops@example.com"', "no asset has owners; select by key or group"),
+    ],
+    ids=["tag-typo", "tag-unknown", "kind-typo", "kind-unknown", "no-owners"],
+)
+def test_a_tag_kind_or_owner_that_matches_nothing_names_what_there_is(item: str, hint: str) -> None:
+    [found] = unmatched_items([item], GRAPH)
+    assert found.hint == hint
 
 
 @asset(key=["silver", "stg_orders"])

@@ -8,7 +8,7 @@ the union, and an empty result never means "all assets".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,15 +86,19 @@ class Unmatched:
     hint: str
 
 
+_PLURALS = {"group": "groups", "tag": "tags", "kind": "kinds", "owner": "owners"}
+
+
 def _closest(
-    item: str, keys: Iterable[str], groups: Iterable[str], external_groups: Iterable[str] = ()
+    item: str, pools: Mapping[str, Iterable[str]], external_groups: Iterable[str] = ()
 ) -> str:
-    """A fix for an item that matches nothing: the nearest key or group, or what there is."""
+    """A fix for an item that matches nothing: the nearest key, group, tag, kind or owner, or
+    what there is. ``pools`` holds the names of each kind (``key``, ``group``, ...)."""
     named = _NAMED.findall(normalize(item))
     words = [(kind, value.strip('"')) for kind, value in named]
     hints = []
     for kind, word in words:
-        pool = sorted(groups) if kind == "group" else sorted(keys)
+        pool = sorted(pools.get(kind, pools["key"]))
         near = suggest(word.replace("*", ""), pool, cutoff=0.5) if word.strip("*") else None
         if near and near != word:
             hints.append(f"'{kind}:{near}'" if kind != "key" else f"'{near}'")
@@ -106,8 +110,12 @@ def _closest(
                 f"group '{word}' holds only external assets (AssetSpecs, dbt sources), which "
                 "a job cannot materialize; select the assets that read them"
             )
-    if any(kind == "group" for kind, _ in words):
-        return f"the groups are: {', '.join(sorted(groups))}"
+    for kind, _ in words:
+        if kind in _PLURALS:
+            there = sorted(pools.get(kind, ()))
+            if not there:
+                return f"no asset has {_PLURALS[kind]}; select by key or group"
+            return f"the {_PLURALS[kind]} are: {', '.join(there)}"
     return "no asset key is close to it; check the spelling (and the asset modules)"
 
 
@@ -142,12 +150,22 @@ def select(items: Sequence[str], graph: Any, *, require_match: bool = True) -> S
 def unmatched_items(items: Sequence[str], graph: Any) -> list[Unmatched]:
     """Every item of ``items`` (already parsed) that matches no asset of ``graph`` on its own."""
     nodes = [graph.get(k) for k in graph.get_all_asset_keys()]
-    keys = ["/".join(n.key.path) for n in nodes]
     groups = {str(n.group_name) for n in nodes}
     executable = {str(n.group_name) for n in nodes if n.is_executable}
-    external = groups - executable
+    pools = {
+        "key": ["/".join(n.key.path) for n in nodes],
+        "group": groups,
+        "tag": {
+            f"{k}={v}" if v else k
+            for n in nodes
+            for k, v in n.tags.items()
+            if not k.startswith("dagster/kind/")
+        },
+        "kind": {kind for n in nodes for kind in n.kinds},
+        "owner": {owner for n in nodes for owner in n.owners},
+    }
     found = []
     for index, item in enumerate(items):
         if not resolve(parse_item(index, item), graph):
-            found.append(Unmatched(index, item, _closest(item, keys, groups, external)))
+            found.append(Unmatched(index, item, _closest(item, pools, groups - executable)))
     return found

@@ -107,6 +107,16 @@ def test_the_starter_floe_yaml_points_at_a_dbt_project_elsewhere(
     assert dbt_project_folder(config) == tmp_path / folder
 
 
+def test_a_project_that_declares_dbt_packages_ignores_their_installs_too(tmp_path: Path) -> None:
+    (tmp_path / "packages.yml").write_text("packages:\n  - local: ../calendar\n")
+    assert ignore_state(tmp_path)[1] == [
+        ".floe/",
+        "target/",
+        "compiled_artifacts.json",
+        "dbt_packages/",
+    ]
+
+
 def test_state_target_and_artifact_are_ignored_once(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("*.pyc\n/target\n")  # a dbt project's own
     assert ignore_state(tmp_path) == (

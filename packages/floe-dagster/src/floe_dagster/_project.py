@@ -32,7 +32,7 @@ from floe_config import (
     write_artifacts,
 )
 from floe_dagster._errors import Problems
-from floe_dbt import DbtRunner, FloeDbtError, load_manifest
+from floe_dbt import DEPENDENCY_FILES, DbtRunner, FloeDbtError, load_manifest
 
 ARTIFACT_ENV = "FLOE_COMPILED_ARTIFACTS"
 """The environment variable naming the compiled artifact a code location loads."""
@@ -149,6 +149,8 @@ IGNORED_ENTRIES = (
     (DEFAULT_ARTIFACT_NAME, "floe compile's output (floe dev and Bazel write their own)"),
 )
 """What ``floe init`` adds to .gitignore, each with the comment above it."""
+PACKAGES_ENTRY = ("dbt_packages/", "the dbt packages `dbt deps` installs (floe parse runs it)")
+"""Added too when the dbt project declares packages (packages.yml, dependencies.yml)."""
 """What ``.gitignore`` gains beside a new floe.yaml: floe's local state."""
 
 
@@ -196,12 +198,16 @@ def write_partition_macros(dbt_project: Path) -> Path | None:
 
 def ignore_state(folder: Path) -> tuple[Path, list[str]]:
     """Add what a floe project makes and git should not keep to ``folder/.gitignore`` (made if
-    missing): floe's state (``.floe/``), dbt's ``target/`` and the compiled artifact. Returns
-    the file and the entries added (none when it ignored all of them already)."""
+    missing): floe's state (``.floe/``), dbt's ``target/``, the compiled artifact, and the dbt
+    packages floe's parse installs when ``folder`` declares some. Returns the file and the
+    entries added (none when it ignored all of them already)."""
     gitignore = folder / ".gitignore"
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
     present = {line.strip().strip("/") for line in lines}
-    missing = [(entry, why) for entry, why in IGNORED_ENTRIES if entry.strip("/") not in present]
+    entries = list(IGNORED_ENTRIES)
+    if any((folder / name).is_file() for name in DEPENDENCY_FILES):
+        entries.append(PACKAGES_ENTRY)
+    missing = [(entry, why) for entry, why in entries if entry.strip("/") not in present]
     if missing:
         with gitignore.open("a", encoding="utf-8") as out:
             if lines and lines[-1].strip():

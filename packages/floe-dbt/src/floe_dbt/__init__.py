@@ -24,6 +24,7 @@ from floe_dbt._nodes import DbtNode as DbtNode
 from floe_dbt._nodes import DbtTest as DbtTest
 from floe_dbt._profiles import duckdb_profile as duckdb_profile
 from floe_dbt._profiles import project_profile_name as project_profile_name
+from floe_dbt._runner import DEPENDENCY_FILES as DEPENDENCY_FILES
 from floe_dbt._runner import OFFLINE_ENV as OFFLINE_ENV
 from floe_dbt._runner import DbtResult as DbtResult
 from floe_dbt._runner import DbtRunner as DbtRunner
@@ -34,6 +35,7 @@ from floe_dbt._sources import declared_asset_key as declared_asset_key
 from floe_dbt._sources import source_asset_key as source_asset_key
 
 __all__ = [
+    "DEPENDENCY_FILES",
     "OFFLINE_ENV",
     "SUPPORTED_SCHEMA_VERSIONS",
     "DbtColumn",

@@ -39,6 +39,7 @@ def step_target_path(state_dir: Path, run_id: str, step_key: str) -> Path:
 
 
 DEPENDENCY_FILES = ("packages.yml", "dependencies.yml")
+"""The files where a dbt project declares the packages ``dbt deps`` installs."""
 DEPS_FAILED_HINT = (
     "fix packages.yml (or dependencies.yml) as dbt's output above says; a hub or git package "
     "needs the network: where it is out of reach, run `dbt deps` where it is not and copy "

@@ -111,7 +111,7 @@ def test_assets_that_feed_each_other_are_one_error_naming_the_cycle(tmp_path: Pa
     [issue] = raised.value.issues
     assert (issue.code, issue.path, issue.line) == (
         IssueCode.ASSET_CYCLE,
-        "orchestration.asset_modules",
+        "orchestration.asset_modules[0]",
         5,
     )
     assert issue.message == (

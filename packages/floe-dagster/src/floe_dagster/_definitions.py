@@ -305,9 +305,15 @@ def _reasons(error: BaseException) -> str:
 def _cycle_issue(config: FloeConfig, built: BuiltAssets, cycle: list[AssetKey]) -> ConfigIssue:
     names = [key.to_user_string() for key in cycle]
     where = "; ".join(f"{key.to_user_string()} is {asset_origin(built, key)}" for key in cycle[:-1])
-    python = any(key in built.modules.owners for key in cycle)
+    modules = [built.modules.owners[key][0] for key in cycle if key in built.modules.owners]
+    listed = [config.module(m) for m in config.orchestration.asset_modules]
+    where_key: tuple[str | int, ...] = ("orchestration",)
+    if modules:  # the line of the first Python asset's module
+        where_key = ("orchestration", "asset_modules")
+        if modules[0] in listed:
+            where_key = (*where_key, listed.index(modules[0]))
     return config.source.issue(
-        ("orchestration", "asset_modules") if python else ("orchestration",),
+        where_key,
         IssueCode.ASSET_CYCLE,
         f"assets feed each other in a cycle: {' -> '.join(names)} ({where})",
         "remove one of these dependencies: a Python asset's deps, a dbt model's ref() or "

@@ -320,6 +320,10 @@ def test_dbt_models_get_their_partition_as_vars(
             for entry in instance.all_logs(run.run_id)
             if entry.user_message.startswith("Running dbt command")
         }
+        again = totals.execute_in_process(
+            instance=instance, tags=range_tags, asset_selection=[AssetKey("all_days")]
+        )
+        assert again.success
         assert instance.get_materialized_partitions(AssetKey("daily_totals")) == {
             "2024-01-03",
             "2024-01-04",
@@ -351,6 +355,13 @@ def test_dbt_models_get_their_partition_as_vars(
     assert rows["all_days"] == dict.fromkeys(VARS, "-")
     assert len(commands) == 2, commands
     assert [step for step, command in commands.items() if "--vars" in command] == ["dbt_daily"]
+    # no saved parse beside the manifest: the first step without vars parsed in full and kept
+    # its parse; the next one starts from it (a partitioned step's vars would void it)
+    target = tmp_path / "state" / "dbt" / "target"
+    first = (target / run.run_id / "dbt_models" / "dbt.log").read_text()
+    second = (target / again.run_id / "dbt_models" / "dbt.log").read_text()
+    assert "Unable to do partial parsing because saved manifest not found" in first
+    assert "Unable to do partial parsing" not in second
 
 
 def test_validate_warns_when_the_partitions_changed_under_materializations(

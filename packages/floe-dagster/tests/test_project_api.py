@@ -4,13 +4,14 @@ dbt parse with floe's profile, compiling floe.yaml into an artifact, and finding
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from projects import config_of, write_dbt_project
 
 from floe_config import DEFAULT_ARTIFACT_NAME, FloeConfigError, IssueCode, read_artifacts
-from floe_dagster._dbt.settings import seed_partial_parse
+from floe_dagster._dbt.settings import keep_partial_parse, seed_partial_parse
 from floe_dagster._project import (
     ARTIFACT_ENV,
     STARTER_DEFINITIONS,
@@ -161,9 +162,24 @@ def test_parse_writes_the_manifest_whole_where_it_is_asked(tmp_path: Path) -> No
         "partial_parse.msgpack",
     ]
     assert not list((tmp_path / "state" / "dbt").glob("parse-*"))  # each parse's own folder, gone
-    step = tmp_path / "state" / "dbt" / "runs" / "r1" / "dbt_models"
-    seed_partial_parse(elsewhere, step)
+    state = tmp_path / "state" / "dbt"
+    step = state / "runs" / "r1" / "dbt_models"
+    seed_partial_parse(elsewhere, step, state)
     saved = elsewhere.with_name("partial_parse.msgpack").read_bytes()
     assert (step / "partial_parse.msgpack").read_bytes() == saved
-    seed_partial_parse(tmp_path / "nowhere" / "manifest.json", tmp_path / "other")
+    seed_partial_parse(tmp_path / "nowhere" / "manifest.json", tmp_path / "other", tmp_path)
     assert not (tmp_path / "other").exists()  # nothing saved: dbt parses as before
+
+    # a step without vars keeps the parse dbt wrote with this machine's profile, and the
+    # newer of the two seeds the next step: that one, until a parse since is newer
+    (step / "partial_parse.msgpack").write_bytes(b"parsed by the step")
+    keep_partial_parse(step, state)
+    assert (state / "partial_parse.msgpack").read_bytes() == b"parsed by the step"
+    assert [p.name for p in state.glob(".partial_parse*")] == []  # written aside, renamed
+    seed_partial_parse(elsewhere, state / "runs" / "r2" / "dbt_models", state)
+    assert (state / "runs" / "r2" / "dbt_models" / "partial_parse.msgpack").read_bytes() == (
+        b"parsed by the step"
+    )
+    os.utime(state / "partial_parse.msgpack", (1, 1))
+    seed_partial_parse(elsewhere, state / "runs" / "r3" / "dbt_models", state)
+    assert (state / "runs" / "r3" / "dbt_models" / "partial_parse.msgpack").read_bytes() == saved

@@ -34,6 +34,7 @@ from floe_dagster._dbt.resource import DBT_RESOURCE_KEY, FloeDbtCliResource
 from floe_dagster._dbt.settings import (
     DbtSettings,
     build_flags,
+    keep_partial_parse,
     own_warehouse,
     seed_partial_parse,
     table_metadata_on,
@@ -129,22 +130,25 @@ def run_dbt_build(
     if variables:
         arguments += ["--vars", json.dumps(variables)]
         context.log.info(f"dbt vars for this partition: {variables}")
-    seed_partial_parse(settings.manifest_path, target_path)
+    seed_partial_parse(settings.manifest_path, target_path, settings.state_dir)
     with warehouse_lock(config, settings):
         invocation = dbt.cli(arguments, context=context, target_path=target_path)
         streamed = invocation.stream()
         if not table_metadata_on(config):
             yield from streamed
-            return
-        # the facts are read under the lock, after dbt has exited; the spans keep dbt's own
-        # per-model times (from run_results.json), so holding the events back changes none
-        yield from table_metadata(
-            context.log,
-            invocation,
-            streamed,
-            database=own_warehouse(config, settings),
-            nodes=invocation.manifest["nodes"],
-        )
+        else:
+            # the facts are read under the lock, after dbt has exited; the spans keep dbt's
+            # own per-model times (from run_results.json), so holding the events back changes
+            # none
+            yield from table_metadata(
+                context.log,
+                invocation,
+                streamed,
+                database=own_warehouse(config, settings),
+                nodes=invocation.manifest["nodes"],
+            )
+    if not variables:  # a partition's vars make a parse no other step can use
+        keep_partial_parse(target_path, settings.state_dir)
 
 
 def _multi_asset(

@@ -10,6 +10,7 @@ error at its line, never a failure inside dagster-dbt's resource or a run.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -145,14 +146,45 @@ def build_flags(environment: Mapping[str, str]) -> list[str]:
     return [] if FAST_TEST_EDGES in environment else ["--use-fast-test-edges"]
 
 
-def seed_partial_parse(manifest_path: Path, target_path: Path) -> None:
-    """Give a dbt step's own target folder the saved parse beside ``manifest_path`` (a 10,000
-    model project otherwise parses from scratch in every dbt step)."""
-    saved = manifest_path.with_name(PARTIAL_PARSE)
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def seed_partial_parse(manifest_path: Path, target_path: Path, state_dir: Path) -> None:
+    """Give a dbt step's own target folder a saved parse (a 10,000 model project otherwise
+    parses from scratch in every dbt step): the newer of the one beside ``manifest_path`` and
+    the one the last dbt step without vars left in ``state_dir`` (``keep_partial_parse``). That
+    one was parsed with this machine's profile, which the parse of an image build or CI may not
+    share (dbt keeps a saved parse only when profile, vars and files match)."""
     seeded = target_path / PARTIAL_PARSE
-    if saved.is_file() and not seeded.exists():
+    found = [
+        (mtime, path)
+        for path in (manifest_path.with_name(PARTIAL_PARSE), state_dir / PARTIAL_PARSE)
+        if (mtime := _mtime(path)) is not None
+    ]
+    if found and not seeded.exists():
         target_path.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(saved, seeded)
+        try:
+            shutil.copyfile(max(found)[1], seeded)
+        except OSError:  # replaced meanwhile: dbt parses in full, as without one
+            return
+
+
+def keep_partial_parse(target_path: Path, state_dir: Path) -> None:
+    """Keep the parse a dbt step without vars wrote, for the next steps (written aside, then
+    renamed: steps finishing together never leave half a file)."""
+    made = target_path / PARTIAL_PARSE
+    if not made.is_file():
+        return
+    aside = state_dir / f".{PARTIAL_PARSE}.{os.getpid()}"
+    try:
+        shutil.copyfile(made, aside)
+        os.replace(aside, state_dir / PARTIAL_PARSE)
+    except OSError:  # a full disk or a removed state folder: the next step parses in full
+        aside.unlink(missing_ok=True)
 
 
 def dbt_settings(

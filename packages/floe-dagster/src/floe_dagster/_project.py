@@ -9,9 +9,7 @@ this module imports no Dagster (``floe init`` and ``floe dev``'s arguments stay 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -32,7 +30,13 @@ from floe_config import (
     write_artifacts,
 )
 from floe_dagster._errors import Problems
-from floe_dbt import DEPENDENCY_FILES, DbtRunner, FloeDbtError, load_manifest
+from floe_dbt import (
+    DEPENDENCY_FILES,
+    DbtRunner,
+    FloeDbtError,
+    copy_atomically,
+    load_manifest,
+)
 
 ARTIFACT_ENV = "FLOE_COMPILED_ARTIFACTS"
 """The environment variable naming the compiled artifact a code location loads."""
@@ -295,9 +299,7 @@ def parse(config: FloeConfig, env: Mapping[str, str], *, destination: Path | Non
             (manifest, destination),
         ]:
             if source.is_file():  # the saved parse first: never newer than its manifest
-                aside = target.with_name(f".{target.name}.{os.getpid()}")
-                shutil.copyfile(source, aside)
-                os.replace(aside, target)
+                copy_atomically(source, target)
     return destination
 
 

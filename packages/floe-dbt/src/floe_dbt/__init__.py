@@ -14,6 +14,7 @@ from floe_dbt._cli import main as cli_main
 from floe_dbt._deprecated import MOVED as _MOVED
 from floe_dbt._deprecated import moved as _moved
 from floe_dbt._errors import FloeDbtError as FloeDbtError
+from floe_dbt._files import copy_atomically as copy_atomically
 from floe_dbt._files import write_atomically as write_atomically
 from floe_dbt._manifest import SUPPORTED_SCHEMA_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
 from floe_dbt._manifest import DbtManifest as DbtManifest
@@ -46,6 +47,7 @@ __all__ = [
     "DbtTest",
     "FloeDbtError",
     "cli_main",
+    "copy_atomically",
     "dbt_executable",
     "declared_asset_key",
     "duckdb_profile",

@@ -8,6 +8,7 @@ files (the generated dbt profile) are written atomically. The lake's locks live 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,21 @@ def write_atomically(path: Path, text: str) -> Path:
     try:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def copy_atomically(source: Path, path: Path) -> Path:
+    """Copy ``source`` to ``path`` so that a concurrent reader sees the old or the new file,
+    never a half-copied one (copied aside in the same folder, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(descriptor)
+    try:
+        shutil.copyfile(source, temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -10,7 +10,6 @@ error at its line, never a failure inside dagster-dbt's resource or a run.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from dagster_dbt.errors import DagsterDbtProjectNotFoundError, DagsterDbtProject
 
 from floe_config import FloeConfig, IssueCode, KeyPath, render_path, state_directory
 from floe_dagster._errors import Problems
+from floe_dbt import copy_atomically
 
 
 @dataclass(frozen=True)
@@ -179,12 +179,10 @@ def keep_partial_parse(target_path: Path, state_dir: Path) -> None:
     made = target_path / PARTIAL_PARSE
     if not made.is_file():
         return
-    aside = state_dir / f".{PARTIAL_PARSE}.{os.getpid()}"
     try:
-        shutil.copyfile(made, aside)
-        os.replace(aside, state_dir / PARTIAL_PARSE)
+        copy_atomically(made, state_dir / PARTIAL_PARSE)
     except OSError:  # a full disk or a removed state folder: the next step parses in full
-        aside.unlink(missing_ok=True)
+        return
 
 
 def dbt_settings(

@@ -196,13 +196,13 @@ def unknown_dependencies(
     ``MAX_UNKNOWN_KEYS`` of them: a location that reads hundreds of other locations' assets
     does not pay for it on every load."""
     known = frozenset(defined)
-    names = ["/".join(key.path) for key in known]
+    names = [key.to_user_string() for key in known]
     issues = []
     nearest: dict[AssetKey, str | None] = {}
 
     def close(key: AssetKey) -> str | None:
         if key not in nearest and len(nearest) < MAX_UNKNOWN_KEYS:
-            found = difflib.get_close_matches("/".join(key.path), names, n=1, cutoff=0.8)
+            found = difflib.get_close_matches(key.to_user_string(), names, n=1, cutoff=0.8)
             nearest[key] = found[0] if found else None
         return nearest.get(key)
 
@@ -211,7 +211,7 @@ def unknown_dependencies(
         return config.source.issue(
             ("orchestration", "asset_modules", index),
             IssueCode.UNKNOWN_DEPENDENCY,
-            f"{what} in '{module}' {verb} '{'/'.join(key.path)}', which no asset of this code "
+            f"{what} in '{module}' {verb} '{key.to_user_string()}', which no asset of this code "
             "location defines (Dagster shows it as an external asset that nothing runs)",
             f"did you mean '{near}'? (a key of another code location needs no change)",
         )
@@ -224,7 +224,7 @@ def unknown_dependencies(
                 near = close(dep)
                 if near is not None:
                     issues.append(
-                        issue(item, f"the asset '{'/'.join(key.path)}'", "depends on", dep, near)
+                        issue(item, f"the asset '{key.to_user_string()}'", "depends on", dep, near)
                     )
     for item in modules.asset_checks:
         if id(item) not in modules.listed:

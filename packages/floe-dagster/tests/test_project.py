@@ -311,7 +311,12 @@ def test_a_failing_test_still_stops_what_is_downstream_with_dbts_fast_test_edges
 MATURE_PROJECT = {
     "dbt_project.yml": "name: mature_shop\nversion: '1.0'\nprofile: mature_shop\n",
     "seeds/raw_people.csv": "id,name,updated_at\n1,ann,2024-01-01\n2,bob,2024-01-02\n",
-    "models/stg_people.sql": "select id, upper(name) as name, updated_at from {{ ref('raw_people') }}",
+    "packages.yml": "packages:\n  - local: ../text_tools",
+    "../text_tools/dbt_project.yml": "name: text_tools\nversion: '1.0'\nconfig-version: 2",
+    "../text_tools/macros/shout.sql": "{% macro shout(column) %}upper({{ column }}){% endmacro %}",
+    "models/stg_people.sql": (
+        "select id, {{ text_tools.shout('name') }} as name, updated_at from {{ ref('raw_people') }}"
+    ),
     "models/people_ids.sql": "{{ config(materialized='ephemeral') }}select id from {{ ref('stg_people') }}",
     "models/dim_people_v1.sql": (
         "select p.id, p.name from {{ ref('stg_people') }} p join {{ ref('people_ids') }} using (id)"
@@ -356,10 +361,11 @@ snapshots:
 
 def test_a_mature_dbt_project_runs_with_each_model_version_its_own_asset(tmp_path: Path) -> None:
     """What dbt projects grown over years have: a model in two versions (the newer aliased to
-    the old table name), a Python model, a snapshot, an ephemeral model, a unit test. ``floe
-    init`` takes it as it is, and ``floe run`` (a process per step, on the state directory's
-    instance) builds each version as its own asset with its own checks: dagster-dbt's keys
-    (the relations' names), never one asset for two tables."""
+    the old table name), a Python model, a snapshot, an ephemeral model, a unit test, a dbt
+    package not installed yet. ``floe init`` takes it as it is (installing the package), and
+    ``floe run`` (a process per step, on the state directory's instance) builds each version as
+    its own asset with its own checks: dagster-dbt's keys (the relations' names), never one
+    asset for two tables. The dbt step keeps the parse dbt wrote, for the next step."""
     from dagster import AssetCheckKey, AssetKey, DagsterInstance  # noqa: PLC0415
 
     project = tmp_path / "mature_shop"
@@ -367,6 +373,8 @@ def test_a_mature_dbt_project_runs_with_each_model_version_its_own_asset(tmp_pat
         (project / relative).parent.mkdir(parents=True, exist_ok=True)
         (project / relative).write_text(text + "\n")
     ok(floe(project, "init"))
+    assert (project / "dbt_packages" / "text_tools" / "macros" / "shout.sql").is_file()
+    assert "dbt_packages/" in (project / ".gitignore").read_text().splitlines()
     plan = json.loads(ok(floe(project, "plan", "--json")))
     assets = ["dim_people", "dim_people_v1", "people_count", "people_snapshot", "raw_people"]
     assets.append("stg_people")
@@ -375,6 +383,7 @@ def test_a_mature_dbt_project_runs_with_each_model_version_its_own_asset(tmp_pat
     run = floe(project, "run", "all_models")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "SUCCESS" in run.stdout.splitlines()[-1], run.stdout[-2000:]
+    assert (project / ".floe" / "dbt" / "partial_parse.msgpack").is_file()  # kept by the step
     # v2's relation is dim_people (its alias); its tests are named after the version
     checks = [
         AssetCheckKey(AssetKey(asset), f"{test}_{version}_id")

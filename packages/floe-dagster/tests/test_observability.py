@@ -20,7 +20,6 @@ from floe_dagster._observability.catalog import (
 )
 from floe_dagster._observability.facts import (
     CheckEvaluation,
-    DbtNodeResult,
     Failure,
     Materialization,
     StepFacts,
@@ -28,6 +27,7 @@ from floe_dagster._observability.facts import (
 from floe_dagster._observability.observations import Assertion, observe_step
 from floe_dagster._observability.settings import observability_settings
 from floe_dagster._observability.sinks import sinks
+from floe_dbt import DbtNodeResult
 
 
 def _catalog(tmp_path: Path, *, level: str = "per_model") -> ObservedDefinitions:

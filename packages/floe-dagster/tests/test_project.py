@@ -265,16 +265,15 @@ def test_colour_on_a_terminal_and_plain_in_a_pipe(tmp_path: Path) -> None:
     assert "\033[32m    fix:" in coloured.stderr  # its fix in green
 
 
-def test_a_failing_test_still_stops_what_is_downstream_with_dbts_fast_test_edges(
+def test_a_failing_test_still_stops_what_is_downstream_and_floe_run_says_what_failed(
     tmp_path: Path,
 ) -> None:
     """floe's dbt steps order tests with dbt's faster method (``--use-fast-test-edges``): a
     blocking test that fails still skips the models downstream of what it tests, as dbt's
-    default does, and a test across two models runs once both are built."""
+    default does, and a test across two models runs once both are built. ``floe run`` (a
+    process per step) ends with what failed: the test, in dbt's words, and the Python asset's
+    error where the user's code raised it, below Dagster's log of the run."""
     from dagster import AssetKey, DagsterInstance  # noqa: PLC0415
-
-    from floe_config import load_config  # noqa: PLC0415
-    from floe_dagster import build_definitions  # noqa: PLC0415
 
     project = write_dbt_project(tmp_path / "tiny_shop")
     (project / "models" / "schema.yml").write_text(
@@ -285,20 +284,43 @@ def test_a_failing_test_still_stops_what_is_downstream_with_dbts_fast_test_edges
         "      - name: customer_id\n"
         "        data_tests: [{relationships: {to: ref('customer_totals'), field: customer_id}}]\n"
     )
+    (project / "audit.py").write_text(
+        "from dagster import asset\n\n\ndef _check(rows):\n"
+        "    raise ValueError(f'{rows} rows in the audit table')\n\n\n"
+        "@asset\ndef audit():\n    _check(0)\n"
+    )
     ok(floe(project, "init"))
-    state = tmp_path / "state"
-    env = {"FLOE_STATE_DIR": str(state)}
-    config = load_config(project / "floe.yaml", env=env)
-    defs = build_definitions(config, manifest_path=project / "target" / "manifest.json", env=env)
-    with DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_job_def("all_models").execute_in_process(
-            instance=instance, raise_on_error=False
-        )
-    built = {e.asset_key for e in result.get_asset_materialization_events() if e.asset_key}
-    assert AssetKey("stg_orders") in built
-    assert AssetKey("stg_customers") in built
-    assert AssetKey("customer_totals") not in built  # downstream of the failed unique test
-    [results] = list(state.rglob("run_results.json"))
+    floe_yaml = project / "floe.yaml"
+    floe_yaml.write_text(
+        floe_yaml.read_text().replace("# asset_modules: [assets]", "asset_modules: [audit]")
+    )
+    run = floe(project, "run", "all_models")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Supersession" not in run.stderr  # dagster job execute's pointer to dg launch
+    [run_line] = [line for line in run.stdout.splitlines() if line.startswith("run ")]
+    run_id = run_line.split()[1].rstrip(":")
+    assert run_line == f"run {run_id}: FAILURE"
+    report = run.stdout.split(run_line, 1)[1].strip("\n").splitlines()
+    dbt_step = next(line for line in report if "dbt failed" in line)
+    assert dbt_step.endswith(": dbt failed 1 of 7 node(s); 2 downstream of them skipped")
+    target = project / ".floe" / "dbt" / "target" / run_id
+    assert sorted(report) == sorted(
+        [
+            dbt_step,
+            "    test unique_stg_orders_customer_id: Got 1 result, configured to fail if != 0",
+            f"    dbt's log: {target / dbt_step.split()[1].rstrip(':')}/dbt.log",
+            f"  step audit: ValueError: 0 rows in the audit table (at {project / 'audit.py'}:5 in "
+            "_check)",
+        ]
+    )
+    with DagsterInstance.from_config(str(project / ".floe" / "dagster")) as instance:
+        built = {
+            key
+            for key in (AssetKey(n) for n in ("stg_orders", "stg_customers", "customer_totals"))
+            if instance.get_latest_materialization_event(key) is not None
+        }
+    assert built == {AssetKey("stg_orders"), AssetKey("stg_customers")}  # not customer_totals
+    [results] = list(target.rglob("run_results.json"))
     ran = json.loads(results.read_text())
     assert ran["args"]["use_fast_test_edges"] is True
     status = {r["unique_id"].split(".")[2]: r["status"] for r in ran["results"]}
@@ -306,6 +328,23 @@ def test_a_failing_test_still_stops_what_is_downstream_with_dbts_fast_test_edges
     assert status["customer_totals"] == "skipped"
     relationship = next(k for k in status if k.startswith("relationships_stg_customers"))
     assert status[relationship] == "skipped"  # it needs customer_totals, which never ran
+
+    # a model edited after the last parse, so that dbt stops before it builds anything
+    (project / "models" / "customer_totals.sql").write_text("select * from {{ ref('nope') }}\n")
+    stopped = floe(project, "run", "all_models", "--in-process")
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    report = stopped.stdout.split(": FAILURE\n", 1)[1].splitlines()
+    assert "  step dbt_models: dbt stopped (exit code 2) before it built a node" in report, report
+    assert "    Compilation Error" in report
+    assert (
+        "    Model 'model.tiny_shop.customer_totals' (models/customer_totals.sql) depends on a "
+        "node named 'nope' which was not found" in report
+    )
+    assert any(line.startswith("    dbt's log: ") for line in report)
+    assert (
+        f"  step audit: ValueError: 0 rows in the audit table (at {project / 'audit.py'}:5 in "
+        "_check)" in report
+    )
 
 
 MATURE_PROJECT = {

@@ -13,7 +13,7 @@ import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 
 from floe_config import load_config
-from floe_dbt import DbtRunner, FloeDbtError
+from floe_dbt import DbtRunner, FloeDbtError, read_run_results
 from floe_dbt._runner import dbt_said
 
 DEMO = Path("demo/data_engineering")
@@ -203,3 +203,43 @@ def test_what_dbt_said_stops_before_its_traceback() -> None:
     )
     assert dbt_said("Traceback (most recent call last):\n  ...\nKeyError: 'x'\n") == "KeyError: 'x'"
     assert dbt_said("  Compilation Error\n  bad ref\n") == "Compilation Error\n  bad ref"
+
+
+def test_what_a_failed_build_failed_is_read_back_in_dbts_words(tmp_path: Path) -> None:
+    """``read_run_results`` after a real build that fails three ways: a model's SQL, a Python
+    model's exception (dbt puts its traceback in the message) and a test; what is downstream
+    of them is skipped, and each failed node is one line that names it and says why."""
+    shop = tmp_path / "shop"
+    (shop / "models").mkdir(parents=True)
+    (shop / "dbt_project.yml").write_text("name: shop\nversion: '1.0'\nprofile: shop\n")
+    (shop / "profiles.yml").write_text(
+        f"shop:\n  target: dev\n  outputs:\n    dev: {{type: duckdb, path: '{tmp_path}/w.db'}}\n"
+    )
+    models = shop / "models"
+    (models / "orders.sql").write_text("select 1 as id\n")
+    (models / "dupes.sql").write_text("select 1 as id union all select 1\n")
+    (models / "broken.sql").write_text("select id frm {{ ref('orders') }}\n")
+    (models / "after_broken.sql").write_text("select * from {{ ref('broken') }}\n")
+    (models / "scored.py").write_text(
+        "def model(dbt, session):\n    orders = dbt.ref('orders')\n"
+        "    if orders is not None:\n        raise ValueError('no scores for 2026-12-05')\n"
+        "    return orders\n"
+    )
+    (models / "schema.yml").write_text(
+        "version: 2\nmodels:\n  - name: dupes\n    columns:\n"
+        "      - name: id\n        data_tests: [unique]\n"
+    )
+    result = DbtRunner(project_dir=shop, state_dir=tmp_path / "state").build()
+    assert not result.success
+    nodes = read_run_results(result.target_path)
+    assert nodes is not None
+    failed = {n.label: n.failure() for n in nodes.values() if n.failed}
+    assert failed == {
+        "model broken": "Runtime Error in model broken (models/broken.sql): "
+        'Parser Error: syntax error at or near ""w""',  # the relation after "frm": "w"."main"
+        "model scored": "Runtime Error in model scored (models/scored.py): Python model "
+        "failed: ValueError: no scores for 2026-12-05",
+        "test unique_dupes_id": "test unique_dupes_id: Got 1 result, configured to fail if != 0",
+    }
+    assert {n.label for n in nodes.values() if n.status == "skipped"} == {"model after_broken"}
+    assert read_run_results(tmp_path / "nowhere") is None

@@ -25,6 +25,8 @@ from floe_dbt._nodes import DbtNode as DbtNode
 from floe_dbt._nodes import DbtTest as DbtTest
 from floe_dbt._profiles import duckdb_profile as duckdb_profile
 from floe_dbt._profiles import project_profile_name as project_profile_name
+from floe_dbt._results import DbtNodeResult as DbtNodeResult
+from floe_dbt._results import read_run_results as read_run_results
 from floe_dbt._runner import DEPENDENCY_FILES as DEPENDENCY_FILES
 from floe_dbt._runner import OFFLINE_ENV as OFFLINE_ENV
 from floe_dbt._runner import DbtResult as DbtResult
@@ -42,6 +44,7 @@ __all__ = [
     "DbtColumn",
     "DbtManifest",
     "DbtNode",
+    "DbtNodeResult",
     "DbtResult",
     "DbtRunner",
     "DbtTest",
@@ -55,6 +58,7 @@ __all__ = [
     "load_manifest",
     "manifest_from_raw",
     "project_profile_name",
+    "read_run_results",
     "source_asset_key",
     "step_target_path",
     "write_atomically",

@@ -40,6 +40,11 @@ class DbtSettings:
     """dagster-dbt's view of the project (None when it cannot be read: a problem says why)."""
 
 
+def dbt_state_dir(config: FloeConfig, env: Mapping[str, str]) -> Path:
+    """Where floe's dbt invocations keep their profile, targets and saved parse."""
+    return state_directory(config, env) / "dbt"
+
+
 def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
@@ -207,7 +212,7 @@ def dbt_settings(
     return DbtSettings(
         project_dir=project_dir,
         manifest_path=manifest_path,
-        state_dir=state_directory(config, env) / "dbt",
+        state_dir=dbt_state_dir(config, env),
         profiles_dir=profiles_dir,
         target=target,
         target_key=render_path(target_key) if target else None,

@@ -6,16 +6,16 @@ data for ``observations``.
 
 from __future__ import annotations
 
-import json
 import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from dagster import DagsterEventType, HookContext
+
+from floe_dbt import DbtNodeResult, read_run_results
 
 _STEP_EVENTS = {
     DagsterEventType.STEP_START,
@@ -44,19 +44,6 @@ class CheckEvaluation:
     asset: str
     name: str
     passed: bool
-
-
-@dataclass(frozen=True)
-class DbtNodeResult:
-    """One node of dbt's run_results.json."""
-
-    unique_id: str
-    status: str
-    started: float | None = None
-    finished: float | None = None
-    message: str | None = None
-    rows: int | None = None
-    compiled_sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,47 +88,6 @@ def _failure(context: HookContext) -> Failure | None:
     cause = error.__cause__ or error
     stack = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
     return Failure(f"{type(cause).__name__}: {cause}", stack)
-
-
-def _timestamp(text: Any) -> float | None:
-    """dbt's timing stamps: ISO time in UTC, with or without a zone."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
-
-
-def read_run_results(target_path: Path) -> dict[str, DbtNodeResult] | None:
-    """The nodes of ``target_path/run_results.json``; None when dbt wrote none (or no JSON)."""
-    try:
-        data = json.loads((target_path / "run_results.json").read_text())
-    except (OSError, ValueError):
-        return None
-    nodes = {}
-    for result in data.get("results") or []:
-        if not isinstance(result, dict) or not result.get("unique_id"):
-            continue
-        timing = [t for t in result.get("timing") or [] if isinstance(t, dict)]
-        starts = [s for s in (_timestamp(t.get("started_at")) for t in timing) if s]
-        ends = [e for e in (_timestamp(t.get("completed_at")) for t in timing) if e]
-        response = result.get("adapter_response") or {}
-        rows = response.get("rows_affected") if isinstance(response, dict) else None
-        message = result.get("message")
-        nodes[result["unique_id"]] = DbtNodeResult(
-            unique_id=result["unique_id"],
-            status=str(result.get("status") or ""),
-            started=min(starts) if starts else None,
-            finished=max(ends) if ends else None,
-            message=str(message).strip() if message else None,
-            rows=rows if isinstance(rows, int) and rows >= 0 else None,
-            compiled_sql=result.get("compiled_code"),
-        )
-    return nodes
 
 
 def step_facts(context: HookContext, *, dbt_target: Path | None = None) -> StepFacts:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from floe_dagster._observability.catalog import AssetInfo, ObservedDefinitions
-from floe_dagster._observability.facts import DbtNodeResult, Failure, StepFacts
+from floe_dagster._observability.facts import Failure, StepFacts
+from floe_dbt import DbtNodeResult
 
 OK_STATUSES = frozenset({"success", "pass"})
 RAN_STATUSES = OK_STATUSES | {"error", "fail", "warn"}

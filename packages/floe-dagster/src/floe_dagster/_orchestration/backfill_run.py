@@ -16,9 +16,10 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from pathlib import Path
+from typing import TextIO
 
-from dagster import DagsterInstance, DagsterRunStatus, Definitions, RunsFilter
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, Definitions, RunsFilter
 
 from floe_dagster._dagster_internals import (
     backfill_daemon_heartbeat,
@@ -26,15 +27,14 @@ from floe_dagster._dagster_internals import (
     backfill_status,
     submit_job_backfill,
 )
+from floe_dagster._failures import run_failures
 from floe_dagster._orchestration.backfills import BackfillPlan
-
-if TYPE_CHECKING:
-    from dagster import ExecuteInProcessResult
 
 BACKFILL_TAG = "floe/backfill"
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 DAGSTER_BACKFILL_TAG = "dagster/backfill"
+PARTITION_TAG = "dagster/partition"
 FINISHED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
 
@@ -78,17 +78,6 @@ def batch_tags(plan: BackfillPlan, keys: tuple[str, ...]) -> dict[str, str]:
     return tags
 
 
-def failure_text(result: ExecuteInProcessResult) -> str:
-    """A failed in-process run's first step error, in one line."""
-    for event in result.all_events:
-        if event.is_step_failure:
-            data = event.step_failure_data
-            cause = data.error.cause if data.error and data.error.cause else data.error
-            message = cause.message.strip() if cause else "failed"
-            return f"step {event.step_key}: {message.splitlines()[-1][:300]}"
-    return "the run failed"
-
-
 def run_in_process(
     definitions: Definitions,
     plan: BackfillPlan,
@@ -97,11 +86,14 @@ def run_in_process(
     progress: Callable[[BackfillResult], None] | None = None,
     log_level: str = "WARNING",
     output: TextIO | None = None,
+    dbt_state_dir: Path | None = None,
 ) -> BackfillResult:
     """Run ``plan``'s batches in order in this process; a failed batch does not stop the rest
     (as in Dagster's backfills); the result says which failed and why. Dagster logs below
     ``log_level`` stay in the instance's event log only; what the runs print (dbt's output)
-    goes to ``output`` (default: this process's stdout)."""
+    goes to ``output`` (default: this process's stdout). A failed run's error is
+    ``run_failures``'s lines (a dbt step's failed nodes from its target under
+    ``dbt_state_dir``)."""
     job = definitions.resolve_job_def(plan.spec.job)
     result = BackfillResult(plan)
     started = time.monotonic()
@@ -124,7 +116,9 @@ def run_in_process(
                 run.run_id,
                 run.success,
                 time.monotonic() - begun,
-                "" if run.success else failure_text(run),
+                ""
+                if run.success
+                else "\n".join(run_failures(instance, run.run_id, dbt_state_dir=dbt_state_dir)),
             )
         except Exception as error:  # a run that could not even start: report it, go on
             outcome = BatchResult(
@@ -180,6 +174,22 @@ class BackfillProgress:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+
+def failed_runs(instance: DagsterInstance, backfill_id: str) -> list[DagsterRun]:
+    """The backfill's failed runs, oldest first."""
+    runs = instance.get_runs(
+        RunsFilter(tags={DAGSTER_BACKFILL_TAG: backfill_id}, statuses=[DagsterRunStatus.FAILURE])
+    )
+    return list(reversed(runs))
+
+
+def partitions_of(run: DagsterRun) -> tuple[str, ...]:
+    """The partition or the first and last of the range a run of a backfill ran."""
+    tags = run.tags
+    if RANGE_START in tags:
+        return (tags[RANGE_START], tags[RANGE_END])
+    return (tags.get(PARTITION_TAG, "?"),)
 
 
 def progress_of(instance: DagsterInstance, backfill_id: str) -> BackfillProgress:
@@ -247,7 +257,9 @@ def summary(result: BackfillResult) -> list[str]:
     ]
     for failed in result.failed:
         run = f" (run {failed.run_id})" if failed.run_id else ""
-        lines.append(f"  FAILED {span(failed.keys)}{run}: {failed.error}")
+        first, *rest = failed.error.splitlines() or ["failed"]
+        lines.append(f"  FAILED {span(failed.keys)}{run}: {first}")
+        lines += [f"    {line}" for line in rest]
     if result.failed:
         lines.append("  re-run the backfill to retry: each run replaces its partitions")
     return lines

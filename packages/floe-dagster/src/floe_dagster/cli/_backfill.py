@@ -10,13 +10,17 @@ from pathlib import Path
 from dagster import DagsterInstance
 
 from floe_config import BatchJob, FloeConfig, IssueCode, load_config, state_directory, suggest
+from floe_dagster._dbt.settings import dbt_state_dir
 from floe_dagster._definitions import build_definitions
 from floe_dagster._errors import Problems
+from floe_dagster._failures import run_failures
 from floe_dagster._orchestration.asset_settings import AssetSettings
 from floe_dagster._orchestration.backfill_run import (
     BackfillProgress,
     ProgressBar,
     daemon_absent,
+    failed_runs,
+    partitions_of,
     run_in_process,
     span,
     submit,
@@ -111,7 +115,12 @@ def backfill(options: argparse.Namespace) -> int:
         print(f"  dbt's output of each run goes to {log}", file=sys.stderr)
         with log.open("a") as output:
             result = run_in_process(
-                definitions, plan, instance, progress=ProgressBar(plan), output=output
+                definitions,
+                plan,
+                instance,
+                progress=ProgressBar(plan),
+                output=output,
+                dbt_state_dir=dbt_state_dir(config, os.environ),
             )
         print("\n".join(summary(result)))
         return 0 if result.success else 1
@@ -147,6 +156,12 @@ def backfill(options: argparse.Namespace) -> int:
         f"backfill {backfill_id}: {state.status}, {state.succeeded} run(s) succeeded, "
         f"{state.failed} failed"
     )
+    for run in failed_runs(instance, backfill_id):
+        first, *rest = run_failures(
+            instance, run.run_id, dbt_state_dir=dbt_state_dir(config, os.environ)
+        ) or ["failed"]
+        print(f"  FAILED {span(partitions_of(run))} (run {run.run_id}): {first}")
+        print("".join(f"    {line}\n" for line in rest), end="")
     if state.error:
         print(f"  the daemon says: {state.error}", file=sys.stderr)
         if not state.runs:

@@ -24,11 +24,16 @@ from typing import Any
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter, partition_loading_context
 
 from floe_config import ConfigIssue, FloeError, IssueCode, load_config, suggest
+from floe_dagster._dbt.settings import dbt_state_dir
 from floe_dagster._definitions import build_definitions
-from floe_dagster._orchestration.backfill_run import RANGE_END, RANGE_START, failure_text
+from floe_dagster._failures import run_failures
+from floe_dagster._orchestration.backfill_run import PARTITION_TAG, RANGE_END, RANGE_START
 from floe_dagster._project import ARTIFACT_ENV, compile_project
 from floe_dagster.cli._dev import CODE_LOCATION, DEFINITIONS_FILE, dev_environment, write_instance
 
+SUPERSEDED = "ignore:Function `job_execute_command` is superseded"
+"""Dagster's CLI points at ``dg launch``, which runs a ``dg`` project's jobs, not a floe.yaml's:
+a warning ``floe run`` does not pass on."""
 REQUEST_TAG = "floe/run_request"
 """A tag on the run, so that ``floe run`` finds the run ``dagster job execute`` made."""
 
@@ -70,7 +75,7 @@ def _partition_tags(
             near = suggest(key, keys)
             hint = f"did you mean '{near}'?" if near else _span(keys)
             raise RunError(f"job '{name}' has no partition '{key}'", hint)
-        return {"dagster/partition": key}
+        return {PARTITION_TAG: key}
     first, sep, last = options.partition_range.partition("..")
     if not sep or not first or not last:
         raise RunError(
@@ -116,16 +121,27 @@ def run_command(options: argparse.Namespace) -> int:
     print(
         f"floe run {options.job}{_shown(tags)}, on {environment['DAGSTER_HOME']}", file=sys.stderr
     )
+    dbt_state = dbt_state_dir(config, environment)
     if options.in_process:
         result = job.execute_in_process(
             instance=instance,
-            partition_key=tags.get("dagster/partition"),
-            tags={k: v for k, v in tags.items() if k != "dagster/partition"},
+            partition_key=tags.get(PARTITION_TAG),
+            tags={k: v for k, v in tags.items() if k != PARTITION_TAG},
             raise_on_error=False,
         )
-        return _report(instance, result.run_id, None if result.success else failure_text(result))
+        return _report(instance, result.run_id, dbt_state)
     request = uuid.uuid4().hex
-    command = [str(Path(sys.executable).parent / "dagster"), "job", "execute", "-j", options.job]
+    command = [
+        sys.executable,
+        "-W",
+        SUPERSEDED,
+        "-m",
+        "dagster",
+        "job",
+        "execute",
+        "-j",
+        options.job,
+    ]
     definitions_file = source.parent / DEFINITIONS_FILE
     if definitions_file.is_file():
         command += ["-f", str(definitions_file)]
@@ -141,19 +157,24 @@ def run_command(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    return _report(instance, runs[0].run_id, None)
+    return _report(instance, runs[0].run_id, dbt_state)
 
 
 def _shown(tags: dict[str, str]) -> str:
-    if "dagster/partition" in tags:
+    if PARTITION_TAG in tags:
         return f" for partition {tags['dagster/partition']}"
     if RANGE_START in tags:
         return f" for partitions {tags[RANGE_START]}..{tags[RANGE_END]}"
     return ""
 
 
-def _report(instance: DagsterInstance, run_id: str, failure: str | None) -> int:
+def _report(instance: DagsterInstance, run_id: str, dbt_state: Path) -> int:
+    """The run's status and, when it failed, why: the last lines of the output, after
+    Dagster's log of the run."""
     record = instance.get_run_by_id(run_id)
     status = record.status if record is not None else DagsterRunStatus.FAILURE
-    print(f"run {run_id}: {status.value}" + (f" ({failure})" if failure else ""))
+    print(f"run {run_id}: {status.value}")
+    if status == DagsterRunStatus.FAILURE:
+        for line in run_failures(instance, run_id, dbt_state_dir=dbt_state):
+            print(f"  {line}")
     return 0 if status == DagsterRunStatus.SUCCESS else 1

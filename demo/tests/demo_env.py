@@ -95,6 +95,7 @@ def copy_demo(root: Path, package: str) -> Path:
     manifest = target / "dbt" / "target" / "manifest.json"
     manifest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(target / "dbt" / "manifest.json", manifest)
+    os.utime(manifest)  # parsed from these files: newer than any (copytree keeps their times)
     return target
 
 

@@ -162,6 +162,14 @@ def test_a_manifest_built_by_bazel_is_found_where_the_fix_says(tmp_path: Path) -
     bazel_bin.parent.mkdir(parents=True)
     (tmp_path / "m.json").rename(bazel_bin)  # what that target writes
     assert "floe.yaml OK" in ok(floe(project, "validate"))
+    # a model edited after that build: Bazel's manifest is Bazel's to make again
+    later = bazel_bin.stat().st_mtime + 2
+    os.utime(project / "models" / "stg_orders.sql", (later, later))
+    stale = floe(project, "validate")
+    assert "floe.yaml OK" in ok(stale)
+    assert "the dbt project's models/stg_orders.sql changed after " in stale.stderr
+    assert "[manifest_stale]\n    fix: run `floe parse floe.yaml`" in stale.stderr
+    assert "or build it with `tools/bazel build //shop/dbt:manifest`" in stale.stderr
 
 
 def test_the_compile_fixes_are_floe_compile(tmp_path: Path) -> None:
@@ -329,22 +337,40 @@ def test_a_failing_test_still_stops_what_is_downstream_and_floe_run_says_what_fa
     relationship = next(k for k in status if k.startswith("relationships_stg_customers"))
     assert status[relationship] == "skipped"  # it needs customer_totals, which never ran
 
-    # a model edited after the last parse, so that dbt stops before it builds anything
+    # a model added and one broken after the last parse: validate warns, run parses again
+    (project / "models" / "customer_ids.sql").write_text(
+        "select id from {{ ref('raw_customers') }}\n"
+    )
+    later = (project / "target" / "manifest.json").stat().st_mtime + 2
+    os.utime(project / "models" / "customer_ids.sql", (later, later))
+    validated = floe(project, "validate")
+    assert validated.returncode == 0, validated.stderr
+    assert (
+        "orchestration.dbt.manifest_path: the dbt project's models/customer_ids.sql changed after "
+        "target/manifest.json was written: floe's assets come from the manifest, and may lack "
+        "what was added since or show what was removed or rewired [manifest_stale]"
+    ) in validated.stderr
+    assert "    fix: run `floe parse floe.yaml`" in validated.stderr
+    assert "customer_ids" not in json.loads(ok(floe(project, "plan", "--json")))["assets"]
     (project / "models" / "customer_totals.sql").write_text("select * from {{ ref('nope') }}\n")
     stopped = floe(project, "run", "all_models", "--in-process")
     assert stopped.returncode == 1, stopped.stdout + stopped.stderr
-    report = stopped.stdout.split(": FAILURE\n", 1)[1].splitlines()
-    assert "  step dbt_models: dbt stopped (exit code 2) before it built a node" in report, report
-    assert "    Compilation Error" in report
     assert (
-        "    Model 'model.tiny_shop.customer_totals' (models/customer_totals.sql) depends on a "
-        "node named 'nope' which was not found" in report
-    )
-    assert any(line.startswith("    dbt's log: ") for line in report)
-    assert (
-        f"  step audit: ValueError: 0 rows in the audit table (at {project / 'audit.py'}:5 in "
-        "_check)" in report
-    )
+        "floe: the dbt project's models/customer_totals.sql and 1 more of its files changed after "
+        "target/manifest.json was written; parsing it again"
+    ) in stopped.stderr
+    assert "'nope'" in stopped.stderr  # dbt's words, as `floe parse` shows them
+    assert "[dbt_parse_failed]\n    fix: fix the dbt project as dbt's output" in stopped.stderr
+    assert "Traceback" not in stopped.stderr
+    with DagsterInstance.from_config(str(project / ".floe" / "dagster")) as instance:
+        assert len(instance.get_run_records()) == 1  # the first run only: this one never began
+    (project / "models" / "customer_totals.sql").write_text(DBT_MODELS["customer_totals"])
+    again = floe(project, "run", "all_models", "--in-process")
+    assert "parsing it again" in again.stderr
+    assert again.returncode == 1  # the unique test and the audit, as before
+    with DagsterInstance.from_config(str(project / ".floe" / "dagster")) as instance:
+        assert instance.get_latest_materialization_event(AssetKey("customer_ids")) is not None
+    assert "manifest_stale" not in floe(project, "validate").stderr
 
 
 MATURE_PROJECT = {

@@ -78,9 +78,21 @@ def test_compiling_a_fresh_project_parses_it_first(tmp_path: Path) -> None:
     artifacts = read_artifacts(output)
     assert artifacts.manifest_file == manifest
     recorded = json.loads(output.read_text())["dbt_manifest"]["sha256"]
+    heard: list[str] = []
+    later = manifest.stat().st_mtime + 2
+    (tmp_path / "dbt" / "notes.py").write_text("# not a file dbt parses\n")
+    os.utime(tmp_path / "dbt" / "notes.py", (later, later))
+    compile_project(config, output=output, env=env, parsing=heard.append)
+    assert json.loads(output.read_text())["dbt_manifest"]["sha256"] == recorded  # not parsed
+    assert heard == []
     (tmp_path / "dbt" / "models" / "extra.sql").write_text("select 1 as x\n")
-    compile_project(config, output=output, env=env)  # the manifest is there: not parsed again
-    assert json.loads(output.read_text())["dbt_manifest"]["sha256"] == recorded
+    os.utime(tmp_path / "dbt" / "models" / "extra.sql", (later, later))
+    compile_project(config, output=output, env=env, parsing=heard.append)  # dbt's file: again
+    assert heard == [
+        "the dbt project's models/extra.sql changed after target/manifest.json was written"
+    ]
+    assert "extra" in load_manifest(manifest).models
+    assert json.loads(output.read_text())["dbt_manifest"]["sha256"] != recorded
 
 
 def test_parse_needs_a_dbt_section(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 
 from floe_config import load_config
-from floe_dbt import DbtRunner, FloeDbtError, read_run_results
+from floe_dbt import DbtNodeResult, DbtRunner, FloeDbtError, read_run_results
 from floe_dbt._runner import dbt_said
 
 DEMO = Path("demo/data_engineering")
@@ -243,3 +243,8 @@ def test_what_a_failed_build_failed_is_read_back_in_dbts_words(tmp_path: Path) -
     }
     assert {n.label for n in nodes.values() if n.status == "skipped"} == {"model after_broken"}
     assert read_run_results(tmp_path / "nowhere") is None
+    hook = "shop.on-run-start.0 failed, error:\n Catalog Error: no table audit"  # dbt's words
+    assert DbtNodeResult("operation.shop.shop-on-run-start-0", "error", message=hook).failure() == (
+        "operation shop-on-run-start-0: shop.on-run-start.0 failed, error: Catalog Error: no "
+        "table audit"
+    )

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from manifests import dbt_test, manifest, model, source
 
-from floe_dbt import FloeDbtError, load_manifest
+from floe_dbt import FloeDbtError, load_manifest, manifest_staleness, parsed_files
 
 REGENERATE = "fix: regenerate it: `floe parse` next to floe.yaml, or `dbt parse`"
 
@@ -188,3 +189,52 @@ def test_a_path_with_a_nul_byte_is_a_clear_error() -> None:
     with pytest.raises(FloeDbtError) as caught:
         load_manifest("dbt/\0/manifest.json")
     assert caught.value.code == "manifest_unreadable"
+
+
+def test_a_manifest_is_stale_when_a_file_dbt_parses_changed_after_it(tmp_path: Path) -> None:
+    """The files dbt parses: dbt_project.yml and the files beside it, and the folders its
+    ``*-paths`` name (dbt's defaults when unset); not dbt's output, installed packages, hidden
+    files or the Python modules beside the project."""
+    project = tmp_path / "shop"
+    (project / "transforms" / "staging").mkdir(parents=True)
+    (project / "macros").mkdir()
+    (project / "target").mkdir()
+    (project / "dbt_packages" / "calendar").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: shop\nmodel-paths: [transforms]\n")
+    files = {
+        "transforms/staging/stg_orders.sql": "select 1",
+        "transforms/schema.yml": "version: 2",
+        "macros/cents.sql": "{% macro cents(x) %}{{ x }} * 100{% endmacro %}",
+        "target/run_results.json": "{}",
+        "dbt_packages/calendar/days.sql": "select 1",
+        "transforms/.notes.sql": "select 1",
+        "assets.py": "from dagster import asset",
+        "packages.yml": "packages: []",
+    }
+    for name, text in files.items():
+        (project / name).write_text(text)
+    parsed = {p.relative_to(project.resolve()).as_posix() for p in parsed_files(project)}
+    assert parsed == {
+        "dbt_project.yml",
+        "packages.yml",
+        "transforms/staging/stg_orders.sql",
+        "transforms/schema.yml",
+        "macros/cents.sql",
+    }
+    manifest = project / "target" / "manifest.json"
+    assert manifest_staleness(manifest, project) is None  # no manifest: another error
+    manifest.write_text("{}")
+    written = manifest.stat().st_mtime
+    for file in parsed_files(project):
+        os.utime(file, (written - 10, written - 10))
+    for ignored in ("assets.py", "target/run_results.json", "dbt_packages/calendar/days.sql"):
+        os.utime(project / ignored, (written + 10, written + 10))
+    assert manifest_staleness(manifest, project) is None
+    os.utime(project / "macros" / "cents.sql", (written + 5, written + 5))
+    os.utime(project / "transforms" / "schema.yml", (written + 9, written + 9))
+    stale = manifest_staleness(manifest, project)
+    assert stale is not None
+    assert stale.describe(manifest, project) == (
+        "the dbt project's transforms/schema.yml and 1 more of its files changed after "
+        "target/manifest.json was written"
+    )

@@ -81,6 +81,7 @@ class IssueCode(StrEnum):
     MANIFEST_CYCLE = "manifest_cycle"
     DUPLICATE_NODE_NAME = "duplicate_node_name"
     MANIFEST_CHANGED = "manifest_changed"
+    MANIFEST_STALE = "manifest_stale"
     DBT_PROJECT_NOT_FOUND = "dbt_project_not_found"
     DBT_PROJECT_UNREADABLE = "dbt_project_unreadable"
     DBT_PROJECT_WITHOUT_PROFILE = "dbt_project_without_profile"

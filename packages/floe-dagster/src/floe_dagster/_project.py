@@ -12,7 +12,7 @@ import json
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,18 @@ from floe_config import (
     IssueCode,
     compile_artifacts,
     locate_manifest,
+    manifest_fix,
     read_artifacts,
     write_artifacts,
 )
-from floe_dagster._errors import Problems
+from floe_dagster._errors import Problems, warn
 from floe_dbt import (
     DEPENDENCY_FILES,
     DbtRunner,
     FloeDbtError,
     copy_atomically,
     load_manifest,
+    manifest_staleness,
 )
 
 ARTIFACT_ENV = "FLOE_COMPILED_ARTIFACTS"
@@ -303,16 +305,54 @@ def parse(config: FloeConfig, env: Mapping[str, str], *, destination: Path | Non
     return destination
 
 
+def _changed_since(config: FloeConfig, manifest: Path) -> str | None:
+    """What changed in floe.yaml's dbt project after ``manifest`` was written, in words."""
+    project = dbt_project_folder(config)
+    staleness = manifest_staleness(manifest, project) if project is not None else None
+    return staleness.describe(manifest, project) if staleness and project else None
+
+
+def stale_manifest(config: FloeConfig, manifest: Path) -> ConfigIssue | None:
+    """A warning when a file dbt parses in floe.yaml's dbt project changed after ``manifest``
+    was written (None when none did): the assets come from the manifest, so a model added or
+    rewired since is not among them."""
+    changed = _changed_since(config, manifest)
+    if changed is None:
+        return None
+    return config.source.issue(
+        ("orchestration", "dbt", "manifest_path"),
+        IssueCode.MANIFEST_STALE,
+        f"{changed}: floe's assets come from the manifest, and may lack what was added since "
+        "or show what was removed or rewired",
+        manifest_fix(config),
+    )
+
+
 def compile_project(
-    config: FloeConfig, *, output: Path, env: Mapping[str, str], manifest: Path | None = None
+    config: FloeConfig,
+    *,
+    output: Path,
+    env: Mapping[str, str],
+    manifest: Path | None = None,
+    parsing: Callable[[str], None] | None = None,
 ) -> Path | None:
-    """``config``'s floe.yaml compiled into the artifact ``output``, its dbt project parsed
-    first when floe.yaml's manifest is not there yet (``manifest`` names another one); returns
-    the manifest the artifact names (None without dbt)."""
+    """``config``'s floe.yaml compiled into the artifact ``output``; returns the manifest the
+    artifact names (None without dbt). Its dbt project is parsed first when floe.yaml's
+    manifest is not there yet, or when a file dbt parses changed after it was written
+    (``parsing`` hears why); a manifest Bazel built is not floe's to rewrite, so a stale one is
+    a warning that names the build. ``manifest`` names another one, used as it is."""
     if manifest is None and config.dbt_manifest_path:
         located = locate_manifest(config)
         if located is not None and not located.is_file():
             parse(config, env)  # a fresh project: dbt parse it first
+        elif located is not None and located == config.path(config.dbt_manifest_path):
+            changed = _changed_since(config, located)
+            if changed is not None:
+                if parsing is not None:
+                    parsing(changed)
+                parse(config, env)
+        elif located is not None and (stale := stale_manifest(config, located)) is not None:
+            warn(stale)  # Bazel's
     compiled = compile_artifacts(config.source.file, output=output, manifest=manifest)
     return read_artifacts(write_artifacts(compiled, output)).manifest_file
 

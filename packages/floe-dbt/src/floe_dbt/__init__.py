@@ -16,6 +16,9 @@ from floe_dbt._deprecated import moved as _moved
 from floe_dbt._errors import FloeDbtError as FloeDbtError
 from floe_dbt._files import copy_atomically as copy_atomically
 from floe_dbt._files import write_atomically as write_atomically
+from floe_dbt._freshness import Staleness as Staleness
+from floe_dbt._freshness import manifest_staleness as manifest_staleness
+from floe_dbt._freshness import parsed_files as parsed_files
 from floe_dbt._manifest import SUPPORTED_SCHEMA_VERSIONS as SUPPORTED_SCHEMA_VERSIONS
 from floe_dbt._manifest import DbtManifest as DbtManifest
 from floe_dbt._manifest import load_manifest as load_manifest
@@ -49,6 +52,7 @@ __all__ = [
     "DbtRunner",
     "DbtTest",
     "FloeDbtError",
+    "Staleness",
     "cli_main",
     "copy_atomically",
     "dbt_executable",
@@ -57,6 +61,8 @@ __all__ = [
     "install_packages",
     "load_manifest",
     "manifest_from_raw",
+    "manifest_staleness",
+    "parsed_files",
     "project_profile_name",
     "read_run_results",
     "source_asset_key",

@@ -54,7 +54,7 @@ class DbtNodeResult:
         reason = said[1:2]
         if TRACEBACK in said:  # a Python model's: the exception is its last line
             reason = [*said[1 : said.index(TRACEBACK)], said[-1]]
-        return ": ".join([head, *(r.rstrip(":") for r in reason)])
+        return ": ".join(part.rstrip(":") for part in [head, *reason])
 
 
 def _timestamp(text: Any) -> float | None:

@@ -34,7 +34,7 @@ from floe_config import STATE_ENV, FloeConfig, load_config, state_directory
 from floe_dagster._project import ARTIFACT_ENV, compile_project, dg_project_of
 from floe_dagster.cli._init import in_dg_project
 from floe_dagster.cli._postgres import PostgresTarget, ensure_databases, postgres_target
-from floe_dagster.cli._term import progress
+from floe_dagster.cli._term import parsing_again, progress
 
 HOST = "127.0.0.1"
 PORT = 3000
@@ -200,7 +200,11 @@ def prepare(
     artifact = Path(environment[ARTIFACT_ENV])
     with progress(f"compiling {source.name}"):
         manifest = compile_project(
-            config, output=artifact, env=environment, manifest=options.manifest
+            config,
+            output=artifact,
+            env=environment,
+            manifest=options.manifest,
+            parsing=parsing_again,
         )
     from floe_dagster._definitions import build_definitions  # noqa: PLC0415 - Dagster is slow
 

@@ -14,10 +14,12 @@ from floe_config import (
     FloeError,
     IssueCode,
     load_config,
+    locate_manifest,
     salvage_config,
 )
 from floe_dagster._definitions import build_definitions
 from floe_dagster._errors import FloeDagsterError, warn, warnings_collected
+from floe_dagster._project import stale_manifest
 from floe_dagster.cli._term import progress
 
 
@@ -35,6 +37,10 @@ def load_for_command(
     except FloeConfigError as error:
         more = _more_problems(path, manifest_path, env, error)
         raise FloeConfigError([*error.issues, *more]) from None
+    located = locate_manifest(config) if manifest_path is None else None
+    stale = stale_manifest(config, located) if located is not None else None
+    if stale is not None:
+        warn(stale)
     with progress("loading the code location"):
         definitions = build_definitions(config, manifest_path=manifest_path, env=env)
     return config, definitions

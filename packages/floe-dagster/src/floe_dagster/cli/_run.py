@@ -30,6 +30,7 @@ from floe_dagster._failures import run_failures
 from floe_dagster._orchestration.backfill_run import PARTITION_TAG, RANGE_END, RANGE_START
 from floe_dagster._project import ARTIFACT_ENV, compile_project
 from floe_dagster.cli._dev import CODE_LOCATION, DEFINITIONS_FILE, dev_environment, write_instance
+from floe_dagster.cli._term import parsing_again
 
 SUPERSEDED = "ignore:Function `job_execute_command` is superseded"
 """Dagster's CLI points at ``dg launch``, which runs a ``dg`` project's jobs, not a floe.yaml's:
@@ -106,7 +107,9 @@ def run_command(options: argparse.Namespace) -> int:
     config = load_config(source, env=environment)
     artifact = Path(environment[ARTIFACT_ENV])
     artifact.parent.mkdir(parents=True, exist_ok=True)
-    manifest = compile_project(config, output=artifact, env=environment, manifest=options.manifest)
+    manifest = compile_project(
+        config, output=artifact, env=environment, manifest=options.manifest, parsing=parsing_again
+    )
     definitions = build_definitions(config, manifest_path=manifest, env=environment)
     jobs = sorted(j.name for j in definitions.resolve_all_job_defs() if not j.name.startswith("__"))
     if options.job not in jobs:

@@ -98,3 +98,11 @@ def progress(label: str, stream: TextIO = sys.stderr) -> Iterator[None]:
         seconds = time.monotonic() - started
         stream.write(f"\r{label}: {outcome} in {seconds:.1f}s{' ' * 8}\n")
         stream.flush()
+
+
+def parsing_again(why: str, stream: TextIO = sys.stderr) -> None:
+    """Say why floe parses the dbt project before it goes on (``compile_project``'s
+    ``parsing``), over ``progress``'s line on a terminal."""
+    start = "\r" if stream.isatty() else ""
+    stream.write(f"{start}floe: {why}; parsing it again\n")
+    stream.flush()

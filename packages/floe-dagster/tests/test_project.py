@@ -209,6 +209,11 @@ def _free_port() -> int:
 def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     project = write_dbt_project(tmp_path / "tiny_shop")
     ok(floe(project, "init"))
+    # a model added after `floe init` parsed: floe dev parses again before it serves
+    added = project / "models" / "customer_count.sql"
+    added.write_text("select count(*) as n from {{ ref('stg_customers') }}\n")
+    later = (project / "target" / "manifest.json").stat().st_mtime + 2
+    os.utime(added, (later, later))
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     env.pop("FLOE_STATE_DIR", None)
@@ -227,7 +232,12 @@ def test_floe_dev_serves_the_project_and_ctrl_c_stops_everything(tmp_path: Path)
     state = project / ".floe"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        assert served_assets(url, process, log, STARTUP_SECONDS) == ALL_NODES
+        served = served_assets(url, process, log, STARTUP_SECONDS)
+        assert served == sorted([*ALL_NODES, "customer_count"])
+        assert (
+            "floe: the dbt project's models/customer_count.sql changed after "
+            "target/manifest.json was written; parsing it again"
+        ) in log.read_text()
         run_id = launch(url, "tiny_shop", "all_models")  # the location is floe.yaml's name
         while (status := run_status(url, run_id)) not in ("SUCCESS", "FAILURE", "CANCELED"):
             assert time.monotonic() < deadline + 120, log.read_text()[-3000:]

@@ -133,3 +133,34 @@ def test_the_plan_marks_an_asset_nothing_here_materializes(tmp_path: Path) -> No
         "  crm/accounts  (group default, external: nothing in this code location materializes it)"
         in plan
     )
+
+
+def test_validate_and_plan_list_the_jobs_python_modules_define(tmp_path: Path) -> None:
+    """A module's ``define_asset_job`` and ``@job`` run beside floe.yaml's jobs: the plan and
+    the summary list them too, marked as a module's."""
+    assets = (
+        "from dagster import AssetSelection, asset, define_asset_job, job, op\n\n\n"
+        "@asset\ndef events() -> None: ...\n\n\n"
+        "@asset(deps=[events])\ndef daily_counts() -> None: ...\n\n\n"
+        'counts_job = define_asset_job("counts_job", selection=AssetSelection.assets(daily_counts))\n'
+        "\n\n@op\ndef ping() -> None: ...\n\n\n@job\ndef ping_job() -> None:\n    ping()\n"
+    )
+    floe_yaml = (
+        "name: tiny\norchestration:\n  asset_modules: [.assets]\n  jobs:\n"
+        '    everything: {type: batch, selection: ["*"]}\n'
+    )
+    path = write_project(tmp_path, "module_jobs", floe_yaml=floe_yaml, assets=assets)
+    config = load_config(path, env={})
+    env = {"FLOE_STATE_DIR": str(tmp_path / "s")}
+    found = snapshot(config, FloeDefinitions.from_config(config, env=env), env=env)
+    assert found["jobs"] == {
+        "everything": {"type": "batch", "assets": ["daily_counts", "events"], "partitions": None},
+        "counts_job": {"type": "python", "assets": ["daily_counts"], "partitions": None},
+        "ping_job": {"type": "python", "assets": [], "partitions": None},
+    }
+    assert "  jobs:         3 (1 batch, 0 ops, 2 from Python modules)" in summary(config, found)
+    document = {**found, "project": "tiny", "floe_yaml": "floe.yaml", "warnings": []}
+    document["changes"] = {"compared_with": None, "note": "nothing compiled yet"}
+    plan = render(document, Style(io.StringIO()))
+    assert "  counts_job (a Python module's): 1 assets: daily_counts" in plan
+    assert "  ping_job: a Python module's job of ops" in plan

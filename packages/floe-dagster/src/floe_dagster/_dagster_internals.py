@@ -224,6 +224,12 @@ def component_root(tree: Any) -> ComponentDecl[Any]:
     return root
 
 
+def job_asset_keys(job: Any) -> frozenset[AssetKey]:
+    """The assets a built job materializes (its asset layer's selection; none for a job of
+    plain ops)."""
+    return frozenset(job.asset_layer.selected_asset_keys)
+
+
 def asset_graph(assets: Iterable[Any]) -> AssetGraph:
     """The asset graph of ``assets`` (assets, multi-assets, specs, asset checks). Plain
     ``AssetSpec`` objects become external assets, one definition per partitions definition,

@@ -172,7 +172,10 @@ def _job_lines(name: str, job: Mapping[str, Any]) -> list[str]:
     if "error" in job:
         return [f"  {name}: {job['error']}"]
     parts = f", partitions {job['partitions']}" if job["partitions"] else ""
-    return [f"  {name}: {len(job['assets'])} assets{parts}: {_list(job['assets'])}"]
+    if job["type"] == "python" and not job["assets"]:
+        return [f"  {name}: a Python module's job of ops"]
+    where = " (a Python module's)" if job["type"] == "python" else ""
+    return [f"  {name}{where}: {len(job['assets'])} assets{parts}: {_list(job['assets'])}"]
 
 
 def _schedule_lines(name: str, schedule: Mapping[str, Any]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from floe_config import (
     RunStatusSensor,
     state_directory,
 )
+from floe_dagster._dagster_internals import job_asset_keys
 from floe_dagster._errors import Problems
 from floe_dagster._observability.settings import observability_settings
 from floe_dagster._orchestration.asset_settings import AssetSettings
@@ -132,6 +133,23 @@ def _jobs(config: FloeConfig, graph: Any) -> tuple[dict[str, Any], dict[str, Job
     return jobs, batch
 
 
+def _python_jobs(definitions: Definitions, known: Iterable[str]) -> dict[str, Any]:
+    """The jobs the Python modules define (``define_asset_job``, ``@job``): type ``python``,
+    with the assets each materializes (none for a job of ops)."""
+    listed = set(known)
+    jobs: dict[str, Any] = {}
+    for job in sorted(definitions.resolve_all_job_defs(), key=lambda j: j.name):
+        if job.name in listed or job.name.startswith("__"):  # Dagster's own asset job
+            continue
+        partitions = job.partitions_def
+        jobs[job.name] = {
+            "type": "python",
+            "assets": sorted(k.to_user_string() for k in job_asset_keys(job)),
+            "partitions": describe(partitions) if partitions else None,
+        }
+    return jobs
+
+
 def _groups(
     graph: Any, keys: list[Any], settings: AssetSettings, instance: Any
 ) -> list[dict[str, Any]]:
@@ -228,7 +246,7 @@ def snapshot(
         "asset_checks": sorted(
             f"{check.asset_key.to_user_string()}:{check.name}" for check in graph.asset_check_keys
         ),
-        "jobs": jobs,
+        "jobs": {**jobs, **_python_jobs(definitions, jobs)},
         "schedules": {
             name: {
                 "job": s.job,

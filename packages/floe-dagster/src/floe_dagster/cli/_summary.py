@@ -96,12 +96,16 @@ def summary(
     """The one-screen summary ``floe validate`` prints, from the snapshot of what was built."""
     jobs = snapshot["jobs"]
     batch = sum(job["type"] == "batch" for job in jobs.values())
+    python = sum(job["type"] == "python" for job in jobs.values())
+    kinds = f"{batch} batch, {len(jobs) - batch - python} ops" + (
+        f", {python} from Python modules" if python else ""
+    )
     lines = [
         f"{config.source.file.name} OK: {config.name}"
         + (f" {config.version}" if config.version else ""),
         f"  assets:       {len(snapshot['assets'])}   asset checks: "
         f"{len(snapshot['asset_checks'])}",
-        f"  jobs:         {len(jobs)} ({batch} batch, {len(jobs) - batch} ops)",
+        f"  jobs:         {len(jobs)} ({kinds})",
         f"  schedules:    {len(snapshot['schedules'])}",
         *_schedule_lines(snapshot),
         *_sensor_lines(snapshot),

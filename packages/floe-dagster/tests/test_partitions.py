@@ -44,6 +44,8 @@ from dagster import AssetExecutionContext, MultiPartitionKey, asset
 
 def _note(name, context):
     key = context.partition_key
+    if os.environ.get("KINDS_FAIL") == key:
+        raise ValueError(f"no rows for {key}")
     seen = key.keys_by_dimension if isinstance(key, MultiPartitionKey) else key
     with open(os.environ["KINDS_NOTES"], "a") as notes:
         notes.write(json.dumps({"asset": name, "key": seen}) + "\\n")
@@ -248,6 +250,28 @@ def test_named_backfills_of_static_and_multi_partitions(kinds: dict[str, Any]) -
     assert result.success
     assert [b.keys for b in result.batches] == [("us",), ("ap",)]
     assert kinds["instance"].get_materialized_partitions(AssetKey("by_region")) == {"us", "ap"}
+
+
+def test_a_backfill_run_here_names_the_run_that_failed_and_why(
+    kinds: dict[str, Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``floe backfill --in-process``: a failed run does not stop the next, and the summary
+    names it with its partitions and its step's error where the asset raised it."""
+    monkeypatch.setenv("KINDS_FAIL", "us")
+    floe_yaml = str(kinds["config"].source.file)
+    assert cli_main(["backfill", "some_regions", floe_yaml, "--in-process"]) == 1
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith("backfill some_regions: 1 of 2 runs succeeded, 1 failed; 1 of 2 ")
+    assets = kinds["root"] / "kinds_project" / "assets.py"
+    line = assets.read_text().splitlines().index('        raise ValueError(f"no rows for {key}")')
+    failed = [row for row in said if row.startswith("  FAILED us (run ")]
+    assert len(failed) == 1, said
+    # the module is the first test's copy: Python imports kinds_project once per process
+    assert failed[0].endswith(
+        f"/{assets.relative_to(kinds['root'].parent)}:{line + 1} in _note)"
+    ), failed
+    assert "): step by_region: ValueError: no rows for us (at /" in failed[0]
+    assert kinds["instance"].get_materialized_partitions(AssetKey("by_region")) == {"ap"}
 
 
 DBT_FLOE_YAML = """\

@@ -312,13 +312,7 @@ def _changed_since(config: FloeConfig, manifest: Path) -> str | None:
     return staleness.describe(manifest, project) if staleness and project else None
 
 
-def stale_manifest(config: FloeConfig, manifest: Path) -> ConfigIssue | None:
-    """A warning when a file dbt parses in floe.yaml's dbt project changed after ``manifest``
-    was written (None when none did): the assets come from the manifest, so a model added or
-    rewired since is not among them."""
-    changed = _changed_since(config, manifest)
-    if changed is None:
-        return None
+def _stale_issue(config: FloeConfig, changed: str) -> ConfigIssue:
     return config.source.issue(
         ("orchestration", "dbt", "manifest_path"),
         IssueCode.MANIFEST_STALE,
@@ -326,6 +320,14 @@ def stale_manifest(config: FloeConfig, manifest: Path) -> ConfigIssue | None:
         "or show what was removed or rewired",
         manifest_fix(config),
     )
+
+
+def stale_manifest(config: FloeConfig, manifest: Path) -> ConfigIssue | None:
+    """A warning when a file dbt parses in floe.yaml's dbt project changed after ``manifest``
+    was written (None when none did): the assets come from the manifest, so a model added or
+    rewired since is not among them."""
+    changed = _changed_since(config, manifest)
+    return _stale_issue(config, changed) if changed is not None else None
 
 
 def compile_project(
@@ -341,18 +343,17 @@ def compile_project(
     manifest is not there yet, or when a file dbt parses changed after it was written
     (``parsing`` hears why); a manifest Bazel built is not floe's to rewrite, so a stale one is
     a warning that names the build. ``manifest`` names another one, used as it is."""
-    if manifest is None and config.dbt_manifest_path:
-        located = locate_manifest(config)
-        if located is not None and not located.is_file():
-            parse(config, env)  # a fresh project: dbt parse it first
-        elif located is not None and located == config.path(config.dbt_manifest_path):
-            changed = _changed_since(config, located)
-            if changed is not None:
-                if parsing is not None:
-                    parsing(changed)
-                parse(config, env)
-        elif located is not None and (stale := stale_manifest(config, located)) is not None:
-            warn(stale)  # Bazel's
+    located = locate_manifest(config) if manifest is None else None  # None without dbt
+    if located is not None and not located.is_file():
+        parse(config, env)  # a fresh project: dbt parse it first
+    elif located is not None and (changed := _changed_since(config, located)) is not None:
+        configured = config.dbt_manifest_path
+        if configured is None or located != config.path(configured):
+            warn(_stale_issue(config, changed))  # Bazel built it: Bazel's to make again
+        else:
+            if parsing is not None:
+                parsing(changed)
+            parse(config, env)
     compiled = compile_artifacts(config.source.file, output=output, manifest=manifest)
     return read_artifacts(write_artifacts(compiled, output)).manifest_file
 

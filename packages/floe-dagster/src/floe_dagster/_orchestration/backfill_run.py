@@ -247,6 +247,14 @@ class ProgressBar:
         self.stream.flush()
 
 
+def failed_run_lines(keys: tuple[str, ...], run_id: str, reasons: list[str]) -> list[str]:
+    """One failed run of a backfill: its partitions and run id with the first of ``reasons``
+    (``run_failures``'s lines), the rest under it."""
+    first, *rest = reasons or ["failed"]
+    run = f" (run {run_id})" if run_id else ""
+    return [f"  FAILED {span(keys)}{run}: {first}", *(f"    {line}" for line in rest)]
+
+
 def summary(result: BackfillResult) -> list[str]:
     plan = result.plan
     done = sum(len(b.keys) for b in result.succeeded)
@@ -256,10 +264,7 @@ def summary(result: BackfillResult) -> list[str]:
         f"in {result.seconds:.1f} s"
     ]
     for failed in result.failed:
-        run = f" (run {failed.run_id})" if failed.run_id else ""
-        first, *rest = failed.error.splitlines() or ["failed"]
-        lines.append(f"  FAILED {span(failed.keys)}{run}: {first}")
-        lines += [f"    {line}" for line in rest]
+        lines += failed_run_lines(failed.keys, failed.run_id, failed.error.splitlines())
     if result.failed:
         lines.append("  re-run the backfill to retry: each run replaces its partitions")
     return lines

@@ -19,6 +19,7 @@ from floe_dagster._orchestration.backfill_run import (
     BackfillProgress,
     ProgressBar,
     daemon_absent,
+    failed_run_lines,
     failed_runs,
     partitions_of,
     run_in_process,
@@ -90,6 +91,7 @@ def _plan(
 
 def backfill(options: argparse.Namespace) -> int:
     config = load_config(options.config, env=os.environ)
+    dbt_state = dbt_state_dir(config, os.environ)
     manifest: Path | None = options.manifest.absolute() if options.manifest else None
     instance = _instance(config, in_process=options.in_process)
     if instance is None:
@@ -120,7 +122,7 @@ def backfill(options: argparse.Namespace) -> int:
                 instance,
                 progress=ProgressBar(plan),
                 output=output,
-                dbt_state_dir=dbt_state_dir(config, os.environ),
+                dbt_state_dir=dbt_state,
             )
         print("\n".join(summary(result)))
         return 0 if result.success else 1
@@ -157,11 +159,8 @@ def backfill(options: argparse.Namespace) -> int:
         f"{state.failed} failed"
     )
     for run in failed_runs(instance, backfill_id):
-        first, *rest = run_failures(
-            instance, run.run_id, dbt_state_dir=dbt_state_dir(config, os.environ)
-        ) or ["failed"]
-        print(f"  FAILED {span(partitions_of(run))} (run {run.run_id}): {first}")
-        print("".join(f"    {line}\n" for line in rest), end="")
+        reasons = run_failures(instance, run.run_id, dbt_state_dir=dbt_state)
+        print("\n".join(failed_run_lines(partitions_of(run), run.run_id, reasons)))
     if state.error:
         print(f"  the daemon says: {state.error}", file=sys.stderr)
         if not state.runs:
